@@ -1,0 +1,170 @@
+// Channels: one connected store each, with its webhook secrets and API access.
+import { randomBytes } from 'node:crypto';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import type { Platform } from '../domain/model';
+import { ConflictError } from '../shared/errors';
+import { documentClient } from './dynamo-client';
+import { indexes, itemKeys, lists } from './dynamo-keys';
+
+export interface Channel {
+  id: string;
+  platform: Platform;
+  name: string;
+  /** Current secret first; a second one is the previous secret during a rotation. */
+  webhookSecrets: string[];
+  apiBaseUrl?: string | undefined;
+  apiToken?: string | undefined;
+  currency?: string | undefined;
+  status: 'active' | 'redacted';
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** What the API may show: never a secret or a token. */
+export interface ChannelView {
+  id: string;
+  platform: Platform;
+  name: string;
+  apiBaseUrl: string | null;
+  currency: string | null;
+  status: Channel['status'];
+  rotatingSecret: boolean;
+  hasApiToken: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export function channelView(channel: Channel): ChannelView {
+  return {
+    id: channel.id,
+    platform: channel.platform,
+    name: channel.name,
+    apiBaseUrl: channel.apiBaseUrl ?? null,
+    currency: channel.currency ?? null,
+    status: channel.status,
+    rotatingSecret: channel.webhookSecrets.length > 1,
+    hasApiToken: Boolean(channel.apiToken),
+    createdAt: channel.createdAt,
+    updatedAt: channel.updatedAt,
+  };
+}
+
+function fromItem(item: Record<string, unknown>): Channel {
+  const { pk: _pk, sk: _sk, listPk: _listPk, listSk: _listSk, ...channel } = item;
+  return channel as unknown as Channel;
+}
+
+export async function getChannel(tableName: string, channelId: string): Promise<Channel | undefined> {
+  const result = await documentClient().send(
+    new GetCommand({ TableName: tableName, Key: itemKeys.channel(channelId) }),
+  );
+  return result.Item ? fromItem(result.Item) : undefined;
+}
+
+export async function createChannel(
+  tableName: string,
+  input: Pick<Channel, 'platform' | 'name' | 'apiBaseUrl' | 'apiToken' | 'currency'> & {
+    webhookSecret: string;
+  },
+): Promise<Channel> {
+  const now = new Date().toISOString();
+  const channel: Channel = {
+    id: `ch_${randomBytes(8).toString('hex')}`,
+    platform: input.platform,
+    name: input.name,
+    webhookSecrets: [input.webhookSecret],
+    apiBaseUrl: input.apiBaseUrl,
+    apiToken: input.apiToken,
+    currency: input.currency,
+    status: 'active',
+    createdAt: now,
+    updatedAt: now,
+  };
+  await documentClient().send(
+    new PutCommand({
+      TableName: tableName,
+      Item: { ...itemKeys.channel(channel.id), ...channel, listPk: lists.channels, listSk: `${now}#${channel.id}` },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    }),
+  );
+  return channel;
+}
+
+export async function listChannels(tableName: string): Promise<Channel[]> {
+  const channels: Channel[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await documentClient().send(
+      new QueryCommand({
+        TableName: tableName,
+        IndexName: indexes.listByKind,
+        KeyConditionExpression: 'listPk = :list',
+        ExpressionAttributeValues: { ':list': lists.channels },
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    channels.push(...(page.Items ?? []).map(fromItem));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return channels;
+}
+
+/** Writes `next` over the stored channel, failing if someone changed it meanwhile. */
+export async function replaceChannel(tableName: string, previous: Channel, next: Channel): Promise<void> {
+  try {
+    await documentClient().send(
+      new PutCommand({
+        TableName: tableName,
+        Item: {
+          ...itemKeys.channel(next.id),
+          ...next,
+          listPk: lists.channels,
+          listSk: `${next.createdAt}#${next.id}`,
+        },
+        ConditionExpression: 'updatedAt = :seen',
+        ExpressionAttributeValues: { ':seen': previous.updatedAt },
+      }),
+    );
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) {
+      throw new ConflictError(`channel ${next.id} changed meanwhile; read it again`, { cause: error });
+    }
+    throw error;
+  }
+}
+
+/** shop/redact: the channel stays listed as redacted, with no secret or token left. */
+export async function redactChannel(tableName: string, channelId: string): Promise<void> {
+  await documentClient().send(
+    new UpdateCommand({
+      TableName: tableName,
+      Key: itemKeys.channel(channelId),
+      UpdateExpression: 'SET #status = :redacted, webhookSecrets = :none, updatedAt = :now REMOVE apiToken, apiBaseUrl',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':redacted': 'redacted', ':none': [], ':now': new Date().toISOString() },
+    }),
+  );
+}
+
+const channelCache = new Map<string, { channel: Channel | undefined; readAt: number }>();
+
+/**
+ * Channel lookups on the webhook path, remembered for a short while per warm
+ * Lambda so a burst of deliveries costs one read. `fresh` skips the memory,
+ * for a second look after a signature fails (the secret may have just rotated).
+ */
+export async function lookupChannel(
+  tableName: string,
+  channelId: string,
+  options: { fresh?: boolean; maxAgeMs?: number } = {},
+): Promise<Channel | undefined> {
+  const remembered = channelCache.get(channelId);
+  if (!options.fresh && remembered && Date.now() - remembered.readAt < (options.maxAgeMs ?? 60_000)) {
+    return remembered.channel;
+  }
+  const channel = await getChannel(tableName, channelId);
+  channelCache.set(channelId, { channel, readAt: Date.now() });
+  return channel;
+}

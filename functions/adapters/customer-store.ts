@@ -1,0 +1,314 @@
+// DynamoDB implementation of the CustomerRepository port: identities, orders and
+// profiles in the single table. Conditional-write failures become ConflictError
+// here, so the use cases never see an SDK error type.
+import { randomBytes } from 'node:crypto';
+import {
+  ConditionalCheckFailedException,
+  TransactionCanceledException,
+} from '@aws-sdk/client-dynamodb';
+import {
+  BatchGetCommand,
+  GetCommand,
+  PutCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
+import { displayName, newProfile, type CustomerProfile } from '../domain/customers';
+import type { CustomerFacts, PrivacySubject } from '../domain/model';
+import type { OrderRecord } from '../domain/orders';
+import type { CustomerRepository, OrderWrite } from '../domain/ports';
+import { ConflictError } from '../shared/errors';
+import { capacityMeter, documentClient } from './dynamo-client';
+import { itemKeys, lists, type ItemKey } from './dynamo-keys';
+
+type Item = Record<string, unknown>;
+
+export function newCustomerId(): string {
+  return `cus_${randomBytes(10).toString('hex')}`;
+}
+
+/** Identity keys in the order they decide who a person is. */
+export function identityKeys(
+  channelId: string,
+  who: Pick<CustomerFacts, 'channelCustomerId' | 'email' | 'phone'>,
+): ItemKey[] {
+  const found: ItemKey[] = [];
+  if (who.channelCustomerId) found.push(itemKeys.channelCustomerIdentity(channelId, who.channelCustomerId));
+  if (who.email) found.push(itemKeys.emailIdentity(who.email));
+  if (who.phone) found.push(itemKeys.phoneIdentity(who.phone));
+  return found;
+}
+
+const orderFields = [
+  'channelId', 'platform', 'orderId', 'orderNumber', 'placedAt', 'placedDay', 'updatedAt', 'status', 'test',
+  'currency', 'totalMinor', 'refunds', 'discountCodes', 'placeholder', 'customerId', 'version',
+] as const satisfies readonly (keyof OrderRecord)[];
+
+const profileStorageFields = ['pk', 'sk', 'listPk', 'listSk', 'searchText'] as const;
+const orderStorageFields = ['pk', 'sk', 'listPk', 'listSk', 'placedAtUtc', 'raw', 'delivery', 'redactedAt'] as const;
+
+function without<T>(item: Item, fields: readonly string[]): T {
+  const copy: Item = { ...item };
+  for (const field of fields) delete copy[field];
+  return copy as T;
+}
+
+export function profileItem(profile: CustomerProfile): Item {
+  const searchText = [displayName(profile), profile.email].filter(Boolean).join(' ').toLowerCase();
+  return {
+    ...itemKeys.customer(profile.id),
+    ...profile,
+    listPk: lists.customers,
+    listSk: `${profile.createdAt}#${profile.id}`,
+    ...(searchText ? { searchText } : {}),
+  };
+}
+
+export function profileFromItem(item: Item): CustomerProfile {
+  return without<CustomerProfile>(item, profileStorageFields);
+}
+
+export function orderFromItem(item: Item): OrderRecord {
+  return without<OrderRecord>(item, orderStorageFields);
+}
+
+function isConditionFailure(error: unknown): boolean {
+  if (error instanceof ConditionalCheckFailedException) return true;
+  if (error instanceof TransactionCanceledException) {
+    // Any cancellation (a condition or a concurrent transaction) means: read again.
+    return true;
+  }
+  return false;
+}
+
+/** SET every defined field; the order's fields never go from set to unset. */
+function setExpression(fields: Item): {
+  UpdateExpression: string;
+  ExpressionAttributeNames: Record<string, string>;
+  ExpressionAttributeValues: Record<string, unknown>;
+} {
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = {};
+  const parts: string[] = [];
+  Object.entries(fields)
+    .filter(([, value]) => value !== undefined)
+    .forEach(([name, value], i) => {
+      names[`#f${i}`] = name;
+      values[`:f${i}`] = value;
+      parts.push(`#f${i} = :f${i}`);
+    });
+  return {
+    UpdateExpression: `SET ${parts.join(', ')}`,
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+  };
+}
+
+export class DynamoCustomerRepository implements CustomerRepository {
+  constructor(
+    private readonly tableName: string,
+    private readonly db: DynamoDBDocumentClient = documentClient(),
+  ) {}
+
+  private async owners(keys: ItemKey[]): Promise<Map<string, string>> {
+    if (keys.length === 0) return new Map();
+    const result = await this.db.send(
+      new BatchGetCommand({
+        RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } },
+        ReturnConsumedCapacity: 'TOTAL',
+      }),
+    );
+    capacityMeter.record('read', result.ConsumedCapacity);
+    const owners = new Map<string, string>();
+    for (const item of result.Responses?.[this.tableName] ?? []) {
+      owners.set(String(item['pk']), String(item['customerId']));
+    }
+    return owners;
+  }
+
+  async findCustomer(channelId: string, subject: PrivacySubject): Promise<string | undefined> {
+    const keys = identityKeys(channelId, subject);
+    const owners = await this.owners(keys);
+    return keys.map((key) => owners.get(key.pk)).find((id) => id !== undefined);
+  }
+
+  async resolveCustomer(channelId: string, facts: CustomerFacts): Promise<string | undefined> {
+    const keys = identityKeys(channelId, facts);
+    if (keys.length === 0) return undefined;
+    for (let attempt = 0; attempt < 5; attempt += 1) {
+      const owners = await this.owners(keys);
+      const owner = keys.map((key) => owners.get(key.pk)).find((id) => id !== undefined);
+      if (owner !== undefined) {
+        await this.claim(keys.filter((key) => !owners.has(key.pk)), owner);
+        return owner;
+      }
+      const customerId = newCustomerId();
+      const now = new Date().toISOString();
+      try {
+        // One transaction creates the profile and claims every identity, so two
+        // first orders racing on any shared identity make exactly one customer.
+        const result = await this.db.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Put: {
+                  TableName: this.tableName,
+                  Item: profileItem(newProfile(customerId, now)),
+                  ConditionExpression: 'attribute_not_exists(pk)',
+                },
+              },
+              ...keys.map((key) => ({
+                Put: {
+                  TableName: this.tableName,
+                  Item: { ...key, customerId, createdAt: now },
+                  ConditionExpression: 'attribute_not_exists(pk)',
+                },
+              })),
+            ],
+            ReturnConsumedCapacity: 'TOTAL',
+          }),
+        );
+        capacityMeter.record('write', result.ConsumedCapacity);
+        return customerId;
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+      }
+    }
+    throw new ConflictError('could not settle the identity of a customer after 5 attempts');
+  }
+
+  /** Points identities nobody holds yet at `customerId`; one already held stays with its holder. */
+  private async claim(keys: ItemKey[], customerId: string): Promise<void> {
+    const now = new Date().toISOString();
+    await Promise.all(
+      keys.map(async (key) => {
+        try {
+          const result = await this.db.send(
+            new PutCommand({
+              TableName: this.tableName,
+              Item: { ...key, customerId, createdAt: now },
+              ConditionExpression: 'attribute_not_exists(pk)',
+              ReturnConsumedCapacity: 'TOTAL',
+            }),
+          );
+          capacityMeter.record('write', result.ConsumedCapacity);
+        } catch (error) {
+          if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        }
+      }),
+    );
+  }
+
+  async getOrder(channelId: string, orderId: string): Promise<OrderRecord | undefined> {
+    const result = await this.db.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: itemKeys.order(channelId, orderId),
+        ConsistentRead: true,
+        // Everything but the raw payload, which only privacy exports read.
+        ProjectionExpression: orderFields.map((_, i) => `#o${i}`).join(', '),
+        ExpressionAttributeNames: Object.fromEntries(orderFields.map((name, i) => [`#o${i}`, name])),
+        ReturnConsumedCapacity: 'TOTAL',
+      }),
+    );
+    capacityMeter.record('read', result.ConsumedCapacity);
+    return result.Item ? orderFromItem(result.Item) : undefined;
+  }
+
+  async getProfile(customerId: string): Promise<CustomerProfile | undefined> {
+    const result = await this.db.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: itemKeys.customer(customerId),
+        ConsistentRead: true,
+        ReturnConsumedCapacity: 'TOTAL',
+      }),
+    );
+    capacityMeter.record('read', result.ConsumedCapacity);
+    return result.Item ? profileFromItem(result.Item) : undefined;
+  }
+
+  private orderUpdate(write: OrderWrite) {
+    const { order, previous, delivery, raw } = write;
+    const version = (previous?.version ?? 0) + 1;
+    const placedAtUtc = order.placeholder ? undefined : new Date(Date.parse(order.placedAt)).toISOString();
+    const set = setExpression({
+      ...order,
+      version,
+      // Sparse index keys: a placeholder has no time and a guest order no customer.
+      placedAtUtc: order.customerId !== undefined ? placedAtUtc : undefined,
+      listPk: lists.channelOrders(order.channelId),
+      listSk: order.orderId,
+      delivery,
+      raw,
+    });
+    const condition: { ConditionExpression: string; names: Record<string, string>; values: Item } = previous
+      ? {
+          ConditionExpression: '#version = :expectedVersion',
+          names: { '#version': 'version' },
+          values: { ':expectedVersion': previous.version },
+        }
+      : { ConditionExpression: 'attribute_not_exists(pk)', names: {}, values: {} };
+    return {
+      TableName: this.tableName,
+      Key: itemKeys.order(order.channelId, order.orderId),
+      UpdateExpression: set.UpdateExpression,
+      ConditionExpression: condition.ConditionExpression,
+      ExpressionAttributeNames: { ...set.ExpressionAttributeNames, ...condition.names },
+      ExpressionAttributeValues: { ...set.ExpressionAttributeValues, ...condition.values },
+    };
+  }
+
+  private profilePut(next: CustomerProfile, expectedRev: number) {
+    return {
+      TableName: this.tableName,
+      Item: profileItem({ ...next, rev: expectedRev + 1 }),
+      ConditionExpression: '#rev = :expectedRev',
+      ExpressionAttributeNames: { '#rev': 'rev' },
+      ExpressionAttributeValues: { ':expectedRev': expectedRev },
+    };
+  }
+
+  async saveOrder(write: OrderWrite): Promise<void> {
+    try {
+      if (!write.profile) {
+        const result = await this.db.send(
+          new UpdateCommand({ ...this.orderUpdate(write), ReturnConsumedCapacity: 'TOTAL' }),
+        );
+        capacityMeter.record('write', result.ConsumedCapacity);
+        return;
+      }
+      // The order and the figures it moves are one transaction: never one without the other.
+      const result = await this.db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { Update: this.orderUpdate(write) },
+            { Put: this.profilePut(write.profile.next, write.profile.expectedRev) },
+          ],
+          ReturnConsumedCapacity: 'TOTAL',
+        }),
+      );
+      capacityMeter.record('write', result.ConsumedCapacity);
+    } catch (error) {
+      if (isConditionFailure(error)) {
+        throw new ConflictError(`order ${write.order.orderId} or its customer changed meanwhile`, { cause: error });
+      }
+      throw error;
+    }
+  }
+
+  async saveProfile(next: CustomerProfile, expectedRev: number): Promise<void> {
+    try {
+      const result = await this.db.send(
+        new PutCommand({ ...this.profilePut(next, expectedRev), ReturnConsumedCapacity: 'TOTAL' }),
+      );
+      capacityMeter.record('write', result.ConsumedCapacity);
+    } catch (error) {
+      if (isConditionFailure(error)) {
+        throw new ConflictError(`customer ${next.id} changed meanwhile`, { cause: error });
+      }
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,53 @@
+// Every key and list name in the table is built here and nowhere else.
+import type { IndexName } from '../../lib/resources';
+import { createHash } from 'node:crypto';
+
+export interface ItemKey {
+  pk: string;
+  sk: string;
+}
+
+/** Identity values are hashed so that keys, which reach logs and metrics, hold no PII. */
+export function identityDigest(value: string): string {
+  return createHash('sha256').update(value).digest('hex');
+}
+
+export const itemKeys = {
+  channel: (channelId: string): ItemKey => ({ pk: `CHANNEL#${channelId}`, sk: 'CHANNEL' }),
+  customer: (customerId: string): ItemKey => ({ pk: `CUSTOMER#${customerId}`, sk: 'PROFILE' }),
+  channelCustomerIdentity: (channelId: string, channelCustomerId: string): ItemKey => ({
+    pk: `IDENTITY#CC#${channelId}#${identityDigest(channelCustomerId)}`,
+    sk: 'IDENTITY',
+  }),
+  emailIdentity: (email: string): ItemKey => ({
+    pk: `IDENTITY#EMAIL#${identityDigest(email)}`,
+    sk: 'IDENTITY',
+  }),
+  phoneIdentity: (phone: string): ItemKey => ({
+    pk: `IDENTITY#PHONE#${identityDigest(phone)}`,
+    sk: 'IDENTITY',
+  }),
+  order: (channelId: string, orderId: string): ItemKey => ({
+    pk: `ORDER#${channelId}#${orderId}`,
+    sk: 'ORDER',
+  }),
+  apiKey: (keyHash: string): ItemKey => ({ pk: `APIKEY#${keyHash}`, sk: 'APIKEY' }),
+  quarantine: (entryId: string): ItemKey => ({ pk: `QUARANTINE#${entryId}`, sk: 'QUARANTINE' }),
+  dataExport: (exportId: string): ItemKey => ({ pk: `EXPORT#${exportId}`, sk: 'EXPORT' }),
+};
+
+/** Partition values of the listByKind index. */
+export const lists = {
+  channels: 'CHANNELS',
+  customers: 'CUSTOMERS',
+  apiKeys: 'APIKEYS',
+  quarantine: 'QUARANTINE',
+  exports: 'EXPORTS',
+  channelOrders: (channelId: string): string => `ORDERS#${channelId}`,
+};
+
+/** Index names, checked against lib/resources.ts by the compiler. */
+export const indexes = {
+  listByKind: 'listByKind',
+  ordersByCustomer: 'ordersByCustomer',
+} as const satisfies Record<string, IndexName>;

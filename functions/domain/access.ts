@@ -1,0 +1,16 @@
+// Who may do what on the admin API. One table, so a route cannot forget a role.
+
+export const roles = ['owner', 'staff', 'readonly'] as const;
+export type Role = (typeof roles)[number];
+
+export type Right = 'read' | 'manage' | 'run-campaigns' | 'log-complaints';
+
+const rights: Record<Role, readonly Right[]> = {
+  owner: ['read', 'manage', 'run-campaigns', 'log-complaints'],
+  staff: ['read', 'run-campaigns', 'log-complaints'],
+  readonly: ['read'],
+};
+
+export function can(role: Role, right: Right): boolean {
+  return rights[role].includes(right);
+}

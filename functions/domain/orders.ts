@@ -1,0 +1,172 @@
+// How one order's stored state moves as deliveries arrive, in any order and any
+// number of times. Pure: the processor reads the stored order, asks this module
+// for the next state, and writes it only if it changed.
+import type { NormalizedOrder, NormalizedRefund, Platform } from './model';
+
+/** An order as huitou keeps it: the normalized order without the person's facts. */
+export interface OrderRecord extends Omit<NormalizedOrder, 'customer'> {
+  /**
+   * True while huitou knows the order only from a refund or a removal that
+   * arrived before the order itself. A placeholder never counts.
+   */
+  placeholder: boolean;
+  customerId?: string | undefined;
+  /** Storage revision, set by the repository; not part of the order's content. */
+  version?: number | undefined;
+}
+
+export type OrderChange =
+  | { kind: 'order'; order: NormalizedOrder }
+  | { kind: 'refund'; refund: NormalizedRefund }
+  | { kind: 'removed'; channelId: string; orderId: string; updatedAt: string };
+
+function timeOf(iso: string): number {
+  const ms = Date.parse(iso);
+  return Number.isNaN(ms) ? Number.NEGATIVE_INFINITY : ms;
+}
+
+/** Refunds are facts that never change once made: merge by id, first amount wins. */
+function mergeRefunds(kept: Record<string, number>, seen: Record<string, number>): Record<string, number> {
+  return { ...seen, ...kept };
+}
+
+function recordOf(order: NormalizedOrder): OrderRecord {
+  const { customer: _facts, ...rest } = order;
+  return { ...rest, refunds: { ...order.refunds }, discountCodes: [...order.discountCodes], placeholder: false };
+}
+
+function placeholder(
+  platform: Platform,
+  channelId: string,
+  orderId: string,
+  fields: Pick<OrderRecord, 'updatedAt' | 'status' | 'currency' | 'refunds'>,
+): OrderRecord {
+  return {
+    channelId,
+    platform,
+    orderId,
+    placedAt: '',
+    placedDay: '',
+    test: false,
+    totalMinor: 0,
+    discountCodes: [],
+    placeholder: true,
+    ...fields,
+  };
+}
+
+/**
+ * The state after `change`, given what is stored. An older version of the order
+ * changes nothing but may add refunds it knew of; a newer one replaces the
+ * fields, and refunds from every version are kept once by id.
+ */
+export function applyOrderChange(
+  platform: Platform,
+  existing: OrderRecord | undefined,
+  change: OrderChange,
+): OrderRecord {
+  switch (change.kind) {
+    case 'order': {
+      const incoming = recordOf(change.order);
+      if (!existing) return incoming;
+      const refunds = mergeRefunds(existing.refunds, incoming.refunds);
+      if (existing.placeholder) {
+        // A removal seen before the order wins when it is the later fact.
+        const removedLater =
+          existing.status === 'deleted' && timeOf(existing.updatedAt) > timeOf(incoming.updatedAt);
+        return removedLater
+          ? { ...incoming, refunds, status: 'deleted', updatedAt: existing.updatedAt }
+          : { ...incoming, refunds };
+      }
+      if (timeOf(incoming.updatedAt) < timeOf(existing.updatedAt)) return { ...existing, refunds };
+      return { ...incoming, refunds, customerId: existing.customerId };
+    }
+    case 'refund': {
+      const { refund } = change;
+      const refunds = { [refund.refundId]: refund.amountMinor };
+      if (!existing) {
+        return placeholder(platform, refund.channelId, refund.orderId, {
+          updatedAt: '',
+          status: 'open',
+          currency: refund.currency,
+          refunds,
+        });
+      }
+      return { ...existing, refunds: mergeRefunds(existing.refunds, refunds) };
+    }
+    case 'removed': {
+      if (!existing) {
+        return placeholder(platform, change.channelId, change.orderId, {
+          updatedAt: change.updatedAt,
+          status: 'deleted',
+          currency: '',
+          refunds: {},
+        });
+      }
+      if (timeOf(change.updatedAt) < timeOf(existing.updatedAt)) return existing;
+      return { ...existing, status: 'deleted', updatedAt: change.updatedAt };
+    }
+  }
+}
+
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** True when storing `next` over `existing` would change nothing. */
+export function sameOrder(existing: OrderRecord, next: OrderRecord): boolean {
+  return canonical({ ...existing, version: undefined }) === canonical({ ...next, version: undefined });
+}
+
+/** What one order adds to its customer's figures. */
+export interface Contribution {
+  channelId: string;
+  day: string;
+  atMs: number;
+  currency: string;
+  grossMinor: number;
+  refundedMinor: number;
+  discountCodes: string[];
+}
+
+/** Only real, open, non-test orders count; zero-value ones included. */
+export function contributionOf(order: OrderRecord | undefined): Contribution | undefined {
+  if (!order || order.placeholder || order.test || order.status !== 'open') return undefined;
+  return {
+    channelId: order.channelId,
+    day: order.placedDay,
+    atMs: timeOf(order.placedAt),
+    currency: order.currency,
+    grossMinor: order.totalMinor,
+    refundedMinor: refundedMinor(order),
+    discountCodes: order.discountCodes,
+  };
+}
+
+export function refundedMinor(order: Pick<OrderRecord, 'refunds'>): number {
+  return Object.values(order.refunds).reduce((sum, amount) => sum + amount, 0);
+}
+
+/** An order as the admin API shows it. */
+export function orderView(order: OrderRecord) {
+  return {
+    channelId: order.channelId,
+    orderId: order.orderId,
+    orderNumber: order.orderNumber ?? null,
+    placedAt: order.placedAt,
+    updatedAt: order.updatedAt,
+    status: order.status,
+    test: order.test,
+    currency: order.currency,
+    totalMinor: order.totalMinor,
+    refundedMinor: refundedMinor(order),
+    discountCodes: order.discountCodes,
+  };
+}

@@ -1,0 +1,88 @@
+// Use cases of the processor: an order change or new facts about a person,
+// applied exactly once in effect however often and in whatever order they come.
+import { ConflictError } from '../shared/errors';
+import { applyContribution, applyFacts, type CustomerProfile } from './customers';
+import type { CustomerFacts, Platform } from './model';
+import { applyOrderChange, contributionOf, sameOrder, type OrderChange } from './orders';
+import type { CustomerRepository, DeliveryRef } from './ports';
+
+/** Optimistic writes retried in-process before the message goes back to the queue. */
+export const maxAttempts = 5;
+
+export type RecordOutcome = 'created' | 'updated' | 'unchanged';
+
+function changeKey(change: OrderChange): { channelId: string; orderId: string } {
+  switch (change.kind) {
+    case 'order':
+      return change.order;
+    case 'refund':
+      return change.refund;
+    case 'removed':
+      return change;
+  }
+}
+
+async function withRetries<T>(attempt: () => Promise<T>): Promise<T> {
+  let lastConflict: ConflictError | undefined;
+  for (let tries = 0; tries < maxAttempts; tries += 1) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (!(error instanceof ConflictError)) throw error;
+      lastConflict = error;
+    }
+  }
+  throw new ConflictError(`still contended after ${maxAttempts} attempts`, { cause: lastConflict });
+}
+
+export async function recordOrderChange(
+  repo: CustomerRepository,
+  input: { platform: Platform; change: OrderChange; delivery: DeliveryRef; raw?: Uint8Array; now: string },
+): Promise<RecordOutcome> {
+  const { platform, change, delivery, now } = input;
+  const { channelId, orderId } = changeKey(change);
+  return withRetries(async () => {
+    const existing = await repo.getOrder(channelId, orderId);
+    const next = applyOrderChange(platform, existing, change);
+    if (existing && sameOrder(existing, next)) return 'unchanged';
+
+    const facts = change.kind === 'order' ? change.order.customer : undefined;
+    const customerId =
+      existing?.customerId ?? (facts ? await repo.resolveCustomer(channelId, facts) : undefined);
+    next.customerId = customerId;
+
+    let profile: { next: CustomerProfile; expectedRev: number } | undefined;
+    if (customerId !== undefined) {
+      const current = await repo.getProfile(customerId);
+      if (!current) throw new ConflictError(`customer ${customerId} has no profile yet`);
+      let updated = applyContribution(current, contributionOf(existing), contributionOf(next));
+      if (facts && change.kind === 'order') updated = applyFacts(updated, facts, channelId, change.order.updatedAt);
+      updated.updatedAt = now;
+      profile = { next: updated, expectedRev: current.rev };
+    }
+    // Only a full order payload is worth keeping raw; refunds and removals live in the record.
+    const raw = change.kind === 'order' ? input.raw : undefined;
+    await repo.saveOrder({ order: next, previous: existing, delivery, raw, profile });
+    return existing ? 'updated' : 'created';
+  });
+}
+
+export async function recordCustomerFacts(
+  repo: CustomerRepository,
+  input: { channelId: string; facts: CustomerFacts; observedAt: string; now: string },
+): Promise<RecordOutcome> {
+  const { channelId, facts, observedAt, now } = input;
+  const customerId = await repo.resolveCustomer(channelId, facts);
+  if (customerId === undefined) return 'unchanged';
+  return withRetries(async () => {
+    const current = await repo.getProfile(customerId);
+    if (!current) throw new ConflictError(`customer ${customerId} has no profile yet`);
+    const next = applyFacts(current, facts, channelId, observedAt);
+    const { updatedAt: _before, rev: _rev, ...kept } = current;
+    const { updatedAt: _after, rev: _nextRev, ...changed } = next;
+    if (JSON.stringify(kept) === JSON.stringify(changed)) return 'unchanged';
+    next.updatedAt = now;
+    await repo.saveProfile(next, current.rev);
+    return 'updated';
+  });
+}

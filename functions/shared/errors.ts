@@ -1,0 +1,32 @@
+// Errors that cross a boundary. Each sets `name` and keeps `{ cause }`, so a
+// log line says what failed and why. HTTP handlers map them to statuses.
+
+export class HuitouError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** Input that can never succeed as sent: answer 400 and keep nothing. */
+export class ValidationError extends HuitouError {
+  constructor(
+    message: string,
+    readonly issues: string[] = [],
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export class NotFoundError extends HuitouError {}
+
+export class UnauthorizedError extends HuitouError {}
+
+export class ForbiddenError extends HuitouError {}
+
+/** Lost an optimistic-concurrency race; the caller retries with fresh state. */
+export class ConflictError extends HuitouError {}
+
+/** A marketplace API or AWS service failed in a way a retry may fix. */
+export class TransientError extends HuitouError {}

@@ -1,0 +1,54 @@
+// HTTP answers in API Gateway payload v2 shape, and the one mapping from
+// errors to statuses. An unknown error becomes a plain 500 that leaks nothing.
+import type { MiddlewareObj } from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import {
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  UnauthorizedError,
+  ValidationError,
+} from './errors';
+import { logger } from './observability';
+
+export type HttpResult = APIGatewayProxyStructuredResultV2;
+
+export function json(statusCode: number, body: unknown): HttpResult {
+  return {
+    statusCode,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  };
+}
+
+export function httpError(statusCode: number, code: string, message: string): HttpResult {
+  return json(statusCode, { error: { code, message } });
+}
+
+export function errorToResponse(error: unknown): HttpResult {
+  if (error instanceof ValidationError) {
+    const detail = error.issues.length ? `: ${error.issues.join('; ')}` : '';
+    return httpError(400, 'bad_request', `${error.message}${detail}`);
+  }
+  if (error instanceof UnauthorizedError) return httpError(401, 'unauthorized', error.message);
+  if (error instanceof ForbiddenError) return httpError(403, 'forbidden', error.message);
+  if (error instanceof NotFoundError) return httpError(404, 'not_found', error.message);
+  if (error instanceof ConflictError) return httpError(409, 'conflict', error.message);
+  logger.error('unhandled error', { error: error as Error });
+  return httpError(500, 'internal', 'internal error');
+}
+
+/** middy middleware: every thrown error leaves as a JSON error with the right status. */
+export function httpErrors(): MiddlewareObj<APIGatewayProxyEventV2, HttpResult> {
+  return {
+    onError: async function mapErrorToResponse(request) {
+      request.response = errorToResponse(request.error);
+    },
+  };
+}
+
+/** The raw body bytes, whether API Gateway passed them as text or base64. */
+export function rawBody(event: Pick<APIGatewayProxyEventV2, 'body' | 'isBase64Encoded'>): Buffer {
+  if (event.body === undefined || event.body === null) return Buffer.alloc(0);
+  return event.isBase64Encoded ? Buffer.from(event.body, 'base64') : Buffer.from(event.body, 'utf8');
+}
