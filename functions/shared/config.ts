@@ -1,6 +1,6 @@
 // Environment, parsed once per cold start. A missing variable fails the first
 // invocation loudly instead of surfacing later as an odd SDK error.
-import { z } from 'zod';
+import * as z from 'zod';
 import { queues, tableNameEnv } from '../../lib/resources';
 
 const configSchema = z.object({

@@ -1,5 +1,5 @@
 // Schemas of what huitou passes between its own functions.
-import { z } from 'zod';
+import * as z from 'zod';
 import { platforms } from '../domain/model';
 
 /** One verified webhook delivery on the ingest queue. */

@@ -1,0 +1,199 @@
+// SQS consumer: each verified delivery becomes orders, customers and figures.
+// A body that cannot be read or fails the schema goes to quarantine (and the
+// record succeeds); only a failure a retry may fix fails the record, which SQS
+// redelivers and finally moves to the DLQ.
+import middy from '@middy/core';
+import { BatchProcessor, EventType, processPartialResponse, type ParsedRecord } from '@aws-lambda-powertools/batch';
+import { parser } from '@aws-lambda-powertools/batch/parser';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import {
+  fetchBigCommerceCustomer,
+  fetchBigCommerceOrder,
+  StoreRefusedError,
+} from '../adapters/bigcommerce-client';
+import { getChannel, type Channel } from '../adapters/channel-store';
+import { DynamoCustomerRepository } from '../adapters/customer-store';
+import { capacityMeter } from '../adapters/dynamo-client';
+import { gunzipBase64 } from '../adapters/ingest-queue';
+import { exportCustomerData, redactCustomer, redactShop } from '../adapters/privacy-store';
+import { putQuarantine, quarantineId, setQuarantineStatus } from '../adapters/quarantine-store';
+import type { ChannelEvent } from '../domain/model';
+import {
+  normalizeBigCommerceCustomer,
+  normalizeBigCommerceOrder,
+  normalizeWebhook,
+  type NormalizeResult,
+} from '../domain/normalize';
+import { recordCustomerFacts, recordOrderChange } from '../domain/record-events';
+import type { DeliveryRef } from '../domain/ports';
+import { config } from '../shared/config';
+import { logger, metrics } from '../shared/observability';
+import { ingestMessageSchema, type IngestMessage } from '../shared/schemas';
+
+const { tableName } = config();
+const repo = new DynamoCustomerRepository(tableName);
+// Our own envelope is parsed by the batch utility: a record that does not fit
+// fails on its own, and after maxReceiveCount the DLQ keeps it.
+const batch = new BatchProcessor(EventType.SQS, {
+  parser,
+  innerSchema: ingestMessageSchema,
+  transformer: 'json',
+  logger,
+});
+
+/** A delivery huitou cannot use as sent: kept for staff, never retried blindly. */
+class Unreadable {
+  constructor(
+    readonly reason: string,
+    readonly issues: string[] = [],
+  ) {}
+}
+
+function parseBody(raw: Buffer): unknown {
+  try {
+    return JSON.parse(raw.toString('utf8'));
+  } catch {
+    throw new Unreadable('body is not JSON');
+  }
+}
+
+function eventOf(result: NormalizeResult): ChannelEvent {
+  if (!result.ok) throw new Unreadable(result.reason, result.issues);
+  return result.event;
+}
+
+function bigCommerceAccess(channel: Channel) {
+  if (!channel.apiBaseUrl || !channel.apiToken) {
+    throw new Unreadable('channel has no BigCommerce API base URL or token to fetch the resource');
+  }
+  return { apiBaseUrl: channel.apiBaseUrl, apiToken: channel.apiToken };
+}
+
+async function fetched(load: () => Promise<unknown>): Promise<unknown> {
+  try {
+    return await load();
+  } catch (error) {
+    if (error instanceof StoreRefusedError) throw new Unreadable(error.message);
+    throw error;
+  }
+}
+
+async function apply(
+  event: ChannelEvent,
+  message: IngestMessage,
+  channel: Channel,
+  raw: Buffer,
+): Promise<string> {
+  const delivery: DeliveryRef = {
+    deliveryId: message.deliveryId,
+    eventId: message.eventId,
+    topic: message.topic,
+    receivedAt: message.receivedAt,
+  };
+  const now = new Date().toISOString();
+  const { platform } = message;
+  switch (event.kind) {
+    case 'order':
+      return recordOrderChange(repo, { platform, change: event, delivery, raw, now });
+    case 'refund':
+      return recordOrderChange(repo, { platform, change: event, delivery, now });
+    case 'order-removed':
+      return recordOrderChange(repo, { platform, change: { ...event, kind: 'removed' }, delivery, now });
+    case 'customer':
+      return recordCustomerFacts(repo, {
+        channelId: event.channelId,
+        facts: event.customer,
+        observedAt: event.updatedAt,
+        now,
+      });
+    case 'fetch-order': {
+      const order = await fetched(() => fetchBigCommerceOrder(bigCommerceAccess(channel), event.orderId));
+      const next = eventOf(normalizeBigCommerceOrder(order, { channelId: channel.id }));
+      return apply(next, message, channel, Buffer.from(JSON.stringify(order)));
+    }
+    case 'fetch-customer': {
+      const customer = await fetched(() =>
+        fetchBigCommerceCustomer(bigCommerceAccess(channel), event.customerId),
+      );
+      return apply(eventOf(normalizeBigCommerceCustomer(customer, { channelId: channel.id })), message, channel, raw);
+    }
+    case 'redact-customer':
+      await redactCustomer(tableName, event.channelId, event.subject);
+      return 'redacted';
+    case 'data-request':
+      await exportCustomerData(tableName, event.channelId, event.requestId, event.subject);
+      return 'exported';
+    case 'redact-shop':
+      await redactShop(tableName, event.channelId);
+      return 'redacted';
+    case 'ignored':
+      return 'ignored';
+  }
+}
+
+async function quarantine(message: IngestMessage, problem: Unreadable): Promise<void> {
+  const now = new Date().toISOString();
+  await putQuarantine(tableName, {
+    id: message.replayOf ?? quarantineId(message.channelId, message.deliveryId),
+    channelId: message.channelId,
+    platform: message.platform,
+    topic: message.topic,
+    deliveryId: message.deliveryId,
+    eventId: message.eventId,
+    receivedAt: message.receivedAt,
+    reason: problem.reason,
+    issues: problem.issues,
+    status: 'open',
+    attempts: 1,
+    updatedAt: now,
+    bodyGzip: message.bodyGzip,
+  });
+  metrics.addMetric('DeliveriesQuarantined', MetricUnit.Count, 1);
+  logger.warn('delivery quarantined', {
+    channelId: message.channelId,
+    deliveryId: message.deliveryId,
+    reason: problem.reason,
+    issueCount: problem.issues.length,
+  });
+}
+
+async function processRecord(record: ParsedRecord<SQSRecord, IngestMessage>): Promise<void> {
+  const message = record.body;
+  const channel = await getChannel(tableName, message.channelId);
+  if (!channel || channel.status !== 'active') {
+    logger.info('delivery for a removed channel skipped', { channelId: message.channelId });
+    return;
+  }
+  const raw = gunzipBase64(message.bodyGzip);
+  try {
+    const body = parseBody(raw);
+    const event = eventOf(
+      normalizeWebhook({
+        platform: message.platform,
+        topic: message.topic,
+        channelId: message.channelId,
+        body,
+        receivedAt: message.receivedAt,
+      }),
+    );
+    const outcome = await apply(event, message, channel, raw);
+    metrics.addMetric(`Deliveries_${outcome}`, MetricUnit.Count, 1);
+    logger.info('delivery processed', { channelId: message.channelId, deliveryId: message.deliveryId, kind: event.kind, outcome });
+    if (message.replayOf) await setQuarantineStatus(tableName, message.replayOf, 'resolved');
+  } catch (error) {
+    if (error instanceof Unreadable) return quarantine(message, error);
+    throw error;
+  }
+}
+
+async function processBatch(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
+  const before = capacityMeter.writeUnits;
+  const response = await processPartialResponse(event, processRecord, batch, { context });
+  metrics.addMetric('WriteCapacityUnits', MetricUnit.Count, capacityMeter.writeUnits - before);
+  return response;
+}
+
+export const handler = middy(processBatch).use(injectLambdaContext(logger)).use(logMetrics(metrics));

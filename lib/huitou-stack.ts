@@ -1,0 +1,376 @@
+// huitou's cloud stack, built from the one definition in lib/resources.ts: the
+// table and its indexes, every queue with its DLQ and consumer, the functions
+// and the HTTP API routes. Nothing here restates a name or a setting that
+// resources.ts holds; it only adds what the cloud needs on top (encryption,
+// grants, alarms, logs).
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  Aws,
+  CfnCondition,
+  CfnOutput,
+  CfnParameter,
+  CfnResource,
+  Duration,
+  Fn,
+  RemovalPolicy,
+  Stack,
+  Token,
+  Validations,
+} from 'aws-cdk-lib';
+import type { StackProps } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import {
+  HttpApi,
+  HttpMethod,
+  HttpStage,
+  LogGroupLogDestination,
+  PayloadFormatVersion,
+} from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import {
+  Alarm,
+  CfnAlarm,
+  ComparisonOperator,
+  Stats,
+  TreatMissingData,
+} from 'aws-cdk-lib/aws-cloudwatch';
+import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import { LambdaFunction } from './lambda-function';
+import { functions, queues, routes, table as tableDefinition, tableNameEnv } from './resources';
+import type { FunctionName, KeyType } from './resources';
+
+/** The project root: entry paths in resources.ts are relative to it. */
+export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+type QueueName = keyof typeof queues;
+
+/**
+ * Which functions send to each queue (the consumer is in resources.ts). Typed
+ * so that a new queue does not compile until its producers are named here.
+ */
+export const queueProducers = {
+  ingest: ['webhook', 'admin'],
+} as const satisfies Record<QueueName, readonly FunctionName[]>;
+
+/**
+ * What each function may do on the table. `getItem`: one action on the base
+ * table and nothing else (the webhook only looks up the channel). `readWrite`:
+ * item reads and writes on the table, Query on the table and its own indexes.
+ * Typed so that a new function does not compile until its access is chosen.
+ */
+export type TableAccess = 'getItem' | 'readWrite';
+export const tableAccess = {
+  webhook: 'getItem',
+  processor: 'readWrite',
+  admin: 'readWrite',
+} as const satisfies Record<FunctionName, TableAccess>;
+
+/**
+ * How each function behind a route authenticates its callers. API Gateway
+ * does not (cdk-nag APIG4): these texts are the suppression reasons, and a
+ * route to a function without one fails synthesis.
+ */
+export const routeAuthentication: Partial<Record<FunctionName, string>> = {
+  webhook:
+    'Webhooks are called by Shopify, WooCommerce, BigCommerce and Standard Webhooks senders, which cannot use ' +
+    'API Gateway authorizers. The webhook function authenticates every request by the HMAC-SHA256 signature ' +
+    "over the raw body with the channel's secret and answers 401 before anything is stored.",
+  admin:
+    'The admin API authenticates with huitou API keys (Authorization: Bearer), checked and role-gated in the ' +
+    'admin function, so the CLI works the same against the local stack and the cloud. 401 without a valid ' +
+    'key, 403 without the right role.',
+};
+
+/** DynamoDB item actions, named one by one (no wildcards). */
+const itemReadActions = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:ConditionCheckItem'];
+const itemWriteActions = [
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:BatchWriteItem',
+];
+
+const attributeType: Record<KeyType, AttributeType> = {
+  S: AttributeType.STRING,
+  N: AttributeType.NUMBER,
+  B: AttributeType.BINARY,
+};
+
+/** AWS guidance for SQS event sources: visibility timeout at least 6 x the function timeout. */
+export const minVisibilityTimeoutFactor = 6;
+
+function entriesOf<K extends string, V>(record: Readonly<Record<K, V>>): [K, V][] {
+  return Object.entries(record) as [K, V][];
+}
+
+function pascalCase(name: string): string {
+  return name.charAt(0).toUpperCase() + name.slice(1);
+}
+
+export interface QueueWithDlq {
+  readonly queue: Queue;
+  readonly dlq: Queue;
+  readonly dlqDepthAlarm: Alarm;
+}
+
+export class HuitouStack extends Stack {
+  readonly table: Table;
+  readonly queues: Record<QueueName, QueueWithDlq>;
+  readonly functions: Record<FunctionName, LambdaFunction>;
+  readonly httpApi: HttpApi;
+  readonly apiStage: HttpStage;
+  readonly alarmTopic: Topic;
+
+  constructor(scope: Construct, id: string, props?: StackProps) {
+    super(scope, id, props);
+
+    // --- Table --------------------------------------------------------------
+    // AWS-managed key (aws/dynamodb): encrypted at rest with a KMS key whose
+    // use shows in CloudTrail, without a key policy to keep right, a key to
+    // lose, or KMS grants on every function and on every PITR restore.
+    this.table = new Table(this, tableDefinition.id, {
+      partitionKey: {
+        name: tableDefinition.partitionKey.name,
+        type: attributeType[tableDefinition.partitionKey.type],
+      },
+      sortKey: { name: tableDefinition.sortKey.name, type: attributeType[tableDefinition.sortKey.type] },
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      encryption: TableEncryption.AWS_MANAGED,
+      timeToLiveAttribute: tableDefinition.timeToLiveAttribute,
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    for (const index of tableDefinition.indexes) {
+      this.table.addGlobalSecondaryIndex({
+        indexName: index.indexName,
+        partitionKey: { name: index.partitionKey.name, type: attributeType[index.partitionKey.type] },
+        sortKey: { name: index.sortKey.name, type: attributeType[index.sortKey.type] },
+      });
+    }
+
+    // --- Alarm topic (only when AlarmEmail is set) ---------------------------
+    const alarmEmail = new CfnParameter(this, 'AlarmEmail', {
+      type: 'String',
+      default: '',
+      description: 'Email address that receives huitou alarms (DLQ depth). Leave empty for no notifications.',
+      allowedPattern: '^$|^[^@\\s]+@[^@\\s]+$',
+      constraintDescription: 'must be empty or an email address',
+    });
+    const hasAlarmEmail = new CfnCondition(this, 'HasAlarmEmail', {
+      expression: Fn.conditionNot(Fn.conditionEquals(alarmEmail.valueAsString, '')),
+    });
+    // SNS encryption needs a customer-managed key: CloudWatch cannot publish to
+    // a topic under the AWS-managed aws/sns key, whose policy cannot be edited.
+    const alarmKey = new Key(this, 'AlarmTopicKey', {
+      description: 'Encrypts the huitou alarm topic',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    alarmKey.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'AllowCloudWatchAlarmsToPublish',
+        principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: ['*'],
+      }),
+    );
+    this.alarmTopic = new Topic(this, 'AlarmTopic', {
+      displayName: 'huitou alarms',
+      masterKey: alarmKey,
+      enforceSSL: true,
+    });
+    this.alarmTopic.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'AllowCloudWatchAlarmsOfThisAccount',
+        principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [this.alarmTopic.topicArn],
+        conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
+      }),
+    );
+    this.alarmTopic.addSubscription(new EmailSubscription(alarmEmail.valueAsString));
+    for (const child of [...alarmKey.node.findAll(), ...this.alarmTopic.node.findAll()]) {
+      if (child instanceof CfnResource) child.cfnOptions.condition = hasAlarmEmail;
+    }
+    const alarmActions = Token.asList(
+      Fn.conditionIf(hasAlarmEmail.logicalId, [this.alarmTopic.topicArn], Aws.NO_VALUE),
+    );
+
+    // --- Queues, each with its DLQ and a depth alarm -------------------------
+    const queueEntries = entriesOf<QueueName, (typeof queues)[QueueName]>(queues).map(([name, def]) => {
+      const consumerTimeout = functions[def.consumer].timeoutSeconds;
+      if (def.visibilityTimeoutSeconds < minVisibilityTimeoutFactor * consumerTimeout) {
+        throw new Error(
+          `Queue ${name}: visibility timeout ${def.visibilityTimeoutSeconds} s is under ` +
+            `${minVisibilityTimeoutFactor} x the ${def.consumer} timeout (${consumerTimeout} s)`,
+        );
+      }
+      const dlq = new Queue(this, `${def.id}Dlq`, {
+        retentionPeriod: Duration.days(def.dlqRetentionDays),
+        encryption: QueueEncryption.SQS_MANAGED,
+        enforceSSL: true,
+      });
+      const queue = new Queue(this, def.id, {
+        visibilityTimeout: Duration.seconds(def.visibilityTimeoutSeconds),
+        retentionPeriod: Duration.days(def.retentionDays),
+        encryption: QueueEncryption.SQS_MANAGED,
+        enforceSSL: true,
+        deadLetterQueue: { queue: dlq, maxReceiveCount: def.maxReceiveCount },
+      });
+      const dlqDepthAlarm = new Alarm(this, `${def.id}DlqDepthAlarm`, {
+        alarmDescription:
+          `Messages on the ${name} DLQ: the ${def.consumer} function failed them ` +
+          `${def.maxReceiveCount} times. Inspect them, fix the cause, then redrive.`,
+        metric: dlq.metricApproximateNumberOfMessagesVisible({
+          period: Duration.minutes(1),
+          statistic: Stats.MAXIMUM,
+        }),
+        threshold: 0,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        datapointsToAlarm: 1,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      });
+      // Notify (and notify the recovery) through the topic when it exists.
+      const cfnAlarm = dlqDepthAlarm.node.defaultChild as CfnAlarm;
+      cfnAlarm.alarmActions = alarmActions;
+      cfnAlarm.okActions = alarmActions;
+      return [name, { queue, dlq, dlqDepthAlarm }] as const;
+    });
+    this.queues = Object.fromEntries(queueEntries) as Record<QueueName, QueueWithDlq>;
+
+    // --- Functions ------------------------------------------------------------
+    const indexArns = tableDefinition.indexes.map((index) => `${this.table.tableArn}/index/${index.indexName}`);
+    const functionEntries = entriesOf(functions).map(([name, def]) => {
+      const environment: Record<string, string> = { [tableNameEnv]: this.table.tableName };
+      for (const [queueName, producers] of entriesOf<QueueName, readonly FunctionName[]>(queueProducers)) {
+        if (producers.includes(name)) environment[queues[queueName].urlEnv] = this.queues[queueName].queue.queueUrl;
+      }
+      const fn = new LambdaFunction(this, def.id, {
+        entry: path.join(projectRoot, def.entry),
+        description: def.description,
+        timeout: Duration.seconds(def.timeoutSeconds),
+        memorySize: def.memoryMiB,
+        environment,
+        projectRoot,
+        logRetention: RetentionDays.ONE_MONTH,
+      });
+
+      const access: TableAccess = tableAccess[name];
+      if (access === 'getItem') {
+        fn.role.addToPrincipalPolicy(
+          new PolicyStatement({ actions: ['dynamodb:GetItem'], resources: [this.table.tableArn] }),
+        );
+      } else {
+        fn.role.addToPrincipalPolicy(
+          new PolicyStatement({
+            actions: [...itemReadActions, ...itemWriteActions],
+            resources: [this.table.tableArn],
+          }),
+        );
+        fn.role.addToPrincipalPolicy(
+          new PolicyStatement({ actions: ['dynamodb:Query'], resources: [this.table.tableArn, ...indexArns] }),
+        );
+      }
+      return [name, fn] as const;
+    });
+    this.functions = Object.fromEntries(functionEntries) as Record<FunctionName, LambdaFunction>;
+
+    for (const [queueName, producers] of entriesOf<QueueName, readonly FunctionName[]>(queueProducers)) {
+      for (const producer of producers) {
+        this.functions[producer].role.addToPrincipalPolicy(
+          new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.queues[queueName].queue.queueArn] }),
+        );
+      }
+    }
+    for (const [queueName, def] of entriesOf<QueueName, (typeof queues)[QueueName]>(queues)) {
+      // Grants the consumer ReceiveMessage, DeleteMessage, ChangeMessageVisibility
+      // and GetQueueAttributes on this queue only.
+      this.functions[def.consumer].function.addEventSource(
+        new SqsEventSource(this.queues[queueName].queue, {
+          batchSize: def.batchSize,
+          maxBatchingWindow: Duration.seconds(def.maxBatchingWindowSeconds),
+          reportBatchItemFailures: true,
+        }),
+      );
+    }
+
+    // --- HTTP API ---------------------------------------------------------------
+    this.httpApi = new HttpApi(this, 'HttpApi', {
+      description: 'huitou: marketplace webhooks and the admin API',
+      createDefaultStage: false,
+    });
+    const accessLogGroup = new LogGroup(this, 'HttpApiAccessLogs', {
+      retention: RetentionDays.THREE_MONTHS,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.apiStage = new HttpStage(this, 'HttpApiDefaultStage', {
+      httpApi: this.httpApi,
+      stageName: '$default',
+      autoDeploy: true,
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(accessLogGroup),
+        format: AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            ip: '$context.identity.sourceIp',
+            requestTime: '$context.requestTime',
+            httpMethod: '$context.httpMethod',
+            routeKey: '$context.routeKey',
+            path: '$context.path',
+            status: '$context.status',
+            protocol: '$context.protocol',
+            responseLength: '$context.responseLength',
+            responseLatency: '$context.responseLatency',
+            integrationLatency: '$context.integrationLatency',
+            integrationStatus: '$context.integrationStatus',
+            integrationError: '$context.integrationErrorMessage',
+            error: '$context.error.message',
+            userAgent: '$context.identity.userAgent',
+          }),
+        ),
+      },
+    });
+
+    const integrations = new Map<FunctionName, HttpLambdaIntegration>();
+    for (const route of routes) {
+      const reason = routeAuthentication[route.function];
+      if (reason === undefined) {
+        throw new Error(`Route ${route.method} ${route.path}: say how ${route.function} authenticates callers`);
+      }
+      let integration = integrations.get(route.function);
+      if (integration === undefined) {
+        integration = new HttpLambdaIntegration(
+          `${functions[route.function].id}Integration`,
+          this.functions[route.function].function,
+          { payloadFormatVersion: PayloadFormatVersion.VERSION_2_0 },
+        );
+        integrations.set(route.function, integration);
+      }
+      const httpRoutes = this.httpApi.addRoutes({
+        path: route.path,
+        methods: [HttpMethod[route.method]],
+        integration,
+      });
+      for (const httpRoute of httpRoutes) Validations.of(httpRoute).acknowledge({ id: 'AwsSolutions-APIG4', reason });
+    }
+
+    // --- Outputs -----------------------------------------------------------------
+    new CfnOutput(this, 'ApiUrl', { value: this.apiStage.url, description: 'Base URL of the HTTP API' });
+    new CfnOutput(this, 'TableName', { value: this.table.tableName });
+    for (const [queueName, { queue, dlq }] of entriesOf<QueueName, QueueWithDlq>(this.queues)) {
+      new CfnOutput(this, `${pascalCase(queueName)}QueueUrl`, { value: queue.queueUrl });
+      new CfnOutput(this, `${pascalCase(queueName)}DlqUrl`, { value: dlq.queueUrl });
+    }
+  }
+}

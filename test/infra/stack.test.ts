@@ -1,0 +1,385 @@
+// CDK assertions on the huitou stack and a cdk-nag AwsSolutions run.
+// Every expected name and setting comes from lib/resources.ts, so the tests
+// follow the definition rather than restate it. The app uses cdk.json's
+// context (feature flags), like `cdk synth` does. Bundling runs for real
+// (local esbuild, a few seconds), so a handler that does not bundle fails here.
+import { readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { App, Stack, Validations } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import type { CfnRole } from 'aws-cdk-lib/aws-iam';
+import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import type { IConstruct } from 'constructs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { HuitouStack, minVisibilityTimeoutFactor, queueProducers } from '../../lib/huitou-stack';
+import { functions, queues, routes, table, tableNameEnv } from '../../lib/resources';
+import type { FunctionName } from '../../lib/resources';
+
+const cdkJson = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as {
+  context: Record<string, unknown>;
+};
+
+function newApp(): App {
+  return new App({ context: cdkJson.context });
+}
+
+type Resource = { Type: string; Properties: Record<string, unknown>; Condition?: string };
+
+const functionNames = Object.keys(functions) as FunctionName[];
+const queueEntries = Object.entries(queues);
+
+let stack: HuitouStack;
+let template: Template;
+
+/** Logical id of a construct's CloudFormation resource. */
+function logicalId(construct: IConstruct): string {
+  return stack.getLogicalId(construct.node.defaultChild as CfnRole | CfnFunction);
+}
+
+/** The statements of the default policy attached to a function's role. */
+function roleStatements(name: FunctionName): { Action: string | string[]; Resource: unknown }[] {
+  const roleId = logicalId(stack.functions[name].role);
+  const policies = Object.values(
+    template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: roleId }] } }),
+  ) as Resource[];
+  return policies.flatMap(
+    (policy) => (policy.Properties.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] }).Statement,
+  );
+}
+
+function actionsOf(statement: { Action: string | string[] }): string[] {
+  return Array.isArray(statement.Action) ? statement.Action : [statement.Action];
+}
+
+beforeAll(() => {
+  stack = new HuitouStack(newApp(), 'Huitou');
+  template = Template.fromStack(stack);
+});
+
+describe('HuitouStack: table', () => {
+  it('bills on demand, keeps point-in-time recovery on and encrypts with a KMS key', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      BillingMode: 'PAY_PER_REQUEST',
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      SSESpecification: { SSEEnabled: true },
+    });
+  });
+
+  it('keeps the table when the stack is deleted', () => {
+    template.hasResource('AWS::DynamoDB::Table', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: Match.objectLike({ DeletionProtectionEnabled: true }),
+    });
+  });
+
+  it('takes its key schema and TTL attribute from lib/resources.ts', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [
+        { AttributeName: table.partitionKey.name, KeyType: 'HASH' },
+        { AttributeName: table.sortKey.name, KeyType: 'RANGE' },
+      ],
+      TimeToLiveSpecification: { AttributeName: table.timeToLiveAttribute, Enabled: true },
+    });
+  });
+
+  it.each(table.indexes.map((index) => [index.indexName, index] as const))(
+    'creates the GSI %s with its keys from lib/resources.ts',
+    (indexName, index) => {
+      template.hasResourceProperties('AWS::DynamoDB::Table', {
+        GlobalSecondaryIndexes: Match.arrayWith([
+          Match.objectLike({
+            IndexName: indexName,
+            KeySchema: [
+              { AttributeName: index.partitionKey.name, KeyType: 'HASH' },
+              { AttributeName: index.sortKey.name, KeyType: 'RANGE' },
+            ],
+          }),
+        ]),
+      });
+    },
+  );
+});
+
+describe('HuitouStack: queues', () => {
+  it.each(queueEntries)('gives the %s queue a DLQ with maxReceiveCount from the definition', (name, def) => {
+    const { queue, dlq } = stack.queues[name as keyof typeof queues];
+    const queueProps = template.toJSON().Resources[logicalId(queue)].Properties;
+    expect(queueProps.RedrivePolicy).toEqual({
+      deadLetterTargetArn: { 'Fn::GetAtt': [logicalId(dlq), 'Arn'] },
+      maxReceiveCount: def.maxReceiveCount,
+    });
+    const dlqProps = template.toJSON().Resources[logicalId(dlq)].Properties;
+    expect(dlqProps.MessageRetentionPeriod).toBe(def.dlqRetentionDays * 24 * 3600);
+  });
+
+  it.each(queueEntries)('sets the %s visibility timeout to at least 6 x its consumer timeout', (name, def) => {
+    const props = template.toJSON().Resources[logicalId(stack.queues[name as keyof typeof queues].queue)].Properties;
+    expect(props.VisibilityTimeout).toBe(def.visibilityTimeoutSeconds);
+    expect(props.VisibilityTimeout).toBeGreaterThanOrEqual(
+      minVisibilityTimeoutFactor * functions[def.consumer].timeoutSeconds,
+    );
+  });
+
+  it('encrypts every queue and DLQ with SQS-managed keys', () => {
+    const all = Object.values(template.findResources('AWS::SQS::Queue')) as Resource[];
+    expect(all).toHaveLength(queueEntries.length * 2);
+    for (const queue of all) expect(queue.Properties.SqsManagedSseEnabled).toBe(true);
+  });
+
+  it('denies requests without TLS on every queue and DLQ', () => {
+    const policies = Object.values(template.findResources('AWS::SQS::QueuePolicy')) as Resource[];
+    expect(policies).toHaveLength(queueEntries.length * 2);
+    for (const policy of policies) {
+      expect(policy.Properties.PolicyDocument).toMatchObject({
+        Statement: expect.arrayContaining([
+          expect.objectContaining({
+            Effect: 'Deny',
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          }),
+        ]),
+      });
+    }
+  });
+
+  it.each(queueEntries)('alarms when the %s DLQ holds any message for one period', (name) => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [
+        {
+          Name: 'QueueName',
+          Value: { 'Fn::GetAtt': [logicalId(stack.queues[name as keyof typeof queues].dlq), 'QueueName'] },
+        },
+      ],
+      ComparisonOperator: 'GreaterThanThreshold',
+      Threshold: 0,
+      EvaluationPeriods: 1,
+      AlarmActions: { 'Fn::If': ['HasAlarmEmail', Match.anyValue(), { Ref: 'AWS::NoValue' }] },
+    });
+  });
+
+  it.each(queueEntries)('makes the %s consumer report batch item failures', (name, def) => {
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: { 'Fn::GetAtt': [logicalId(stack.queues[name as keyof typeof queues].queue), 'Arn'] },
+      FunctionName: { Ref: logicalId(stack.functions[def.consumer].function) },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      BatchSize: def.batchSize,
+      MaximumBatchingWindowInSeconds: def.maxBatchingWindowSeconds,
+    });
+  });
+});
+
+describe('HuitouStack: functions', () => {
+  it('runs every function on nodejs22.x and arm64 with JSON logs into its own log group', () => {
+    const lambdas = template.findResources('AWS::Lambda::Function');
+    expect(Object.keys(lambdas)).toHaveLength(functionNames.length);
+    for (const name of functionNames) {
+      const props = (lambdas[logicalId(stack.functions[name].function)] as Resource).Properties;
+      expect(props).toMatchObject({
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        Timeout: functions[name].timeoutSeconds,
+        MemorySize: functions[name].memoryMiB,
+        LoggingConfig: {
+          LogFormat: 'JSON',
+          LogGroup: { Ref: stack.getLogicalId(stack.functions[name].logGroup.node.defaultChild as CfnRole) },
+        },
+      });
+    }
+  });
+
+  it('keeps the webhook bundle under 500 KiB minified (the AWS SDK stays external)', () => {
+    const code = (template.toJSON().Resources[logicalId(stack.functions.webhook.function)] as Resource).Properties
+      .Code as { S3Key: string };
+    const assetDir = path.join((stack.node.root as App).outdir, `asset.${code.S3Key.replace(/\.zip$/, '')}`);
+    const bundle = readFileSync(path.join(assetDir, 'index.js'), 'utf8');
+    expect(statSync(path.join(assetDir, 'index.js')).size).toBeLessThan(500 * 1024);
+    // The SDK is loaded from the runtime, not bundled.
+    expect(bundle).toContain('require("@aws-sdk/');
+  });
+
+  it('gives every log group a retention period', () => {
+    for (const group of Object.values(template.findResources('AWS::Logs::LogGroup')) as Resource[]) {
+      expect(group.Properties.RetentionInDays).toBeGreaterThan(0);
+    }
+  });
+
+  it('attaches no managed policy to any function role', () => {
+    for (const role of Object.values(template.findResources('AWS::IAM::Role')) as Resource[]) {
+      expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    }
+  });
+
+  it('passes the table name to every function and each queue URL to its producers only', () => {
+    for (const name of functionNames) {
+      const env = (template.toJSON().Resources[logicalId(stack.functions[name].function)] as Resource).Properties
+        .Environment as { Variables: Record<string, unknown> };
+      expect(env.Variables[tableNameEnv]).toEqual({ Ref: logicalId(stack.table) });
+      for (const [queueName, def] of queueEntries) {
+        const producers: readonly FunctionName[] = queueProducers[queueName as keyof typeof queues];
+        if (producers.includes(name)) {
+          expect(env.Variables[def.urlEnv]).toEqual({
+            Ref: logicalId(stack.queues[queueName as keyof typeof queues].queue),
+          });
+        } else {
+          expect(env.Variables[def.urlEnv]).toBeUndefined();
+        }
+      }
+    }
+  });
+
+  it('lets the webhook function GetItem on the table and nothing else on DynamoDB', () => {
+    const dynamo = roleStatements('webhook').filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')));
+    expect(dynamo).toEqual([
+      { Effect: 'Allow', Action: 'dynamodb:GetItem', Resource: { 'Fn::GetAtt': [logicalId(stack.table), 'Arn'] } },
+    ]);
+  });
+
+  it('lets the webhook and admin functions send to the ingest queue and nothing more on SQS', () => {
+    for (const name of queueProducers.ingest) {
+      const sqs = roleStatements(name).filter((s) => actionsOf(s).some((a) => a.startsWith('sqs:')));
+      expect(sqs).toEqual([
+        {
+          Effect: 'Allow',
+          Action: 'sqs:SendMessage',
+          Resource: { 'Fn::GetAtt': [logicalId(stack.queues.ingest.queue), 'Arn'] },
+        },
+      ]);
+    }
+  });
+
+  it.each(['processor', 'admin'] as const)('lets the %s function read and write the table', (name) => {
+    const actions = roleStatements(name).flatMap(actionsOf);
+    expect(actions).toEqual(
+      expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem']),
+    );
+  });
+
+  it('scopes Query to the table and its own indexes, named one by one', () => {
+    const tableArn = { 'Fn::GetAtt': [logicalId(stack.table), 'Arn'] };
+    const query = roleStatements('processor').find((s) => actionsOf(s).includes('dynamodb:Query'));
+    expect(query?.Resource).toEqual([
+      tableArn,
+      ...table.indexes.map((index) => ({ 'Fn::Join': ['', [tableArn, `/index/${index.indexName}`]] })),
+    ]);
+  });
+
+  it('grants no wildcard action and no wildcard resource in any IAM policy', () => {
+    for (const name of functionNames) {
+      for (const statement of roleStatements(name)) {
+        for (const action of actionsOf(statement)) expect(action).not.toContain('*');
+        expect(JSON.stringify(statement.Resource)).not.toContain('*');
+      }
+    }
+  });
+});
+
+describe('HuitouStack: HTTP API', () => {
+  it.each(routes.map((route) => [`${route.method} ${route.path}`, route] as const))(
+    'routes %s to its function with payload format 2.0',
+    (routeKey, route) => {
+      const routeResource = Object.values(
+        template.findResources('AWS::ApiGatewayV2::Route', { Properties: { RouteKey: routeKey } }),
+      ) as Resource[];
+      expect(routeResource).toHaveLength(1);
+      const target = routeResource[0]?.Properties.Target as { 'Fn::Join': [string, unknown[]] };
+      const integrationRef = target['Fn::Join'][1][1] as { Ref: string };
+      const integration = template.toJSON().Resources[integrationRef.Ref] as Resource;
+      expect(integration.Properties).toMatchObject({
+        IntegrationType: 'AWS_PROXY',
+        PayloadFormatVersion: '2.0',
+        IntegrationUri: { 'Fn::GetAtt': [logicalId(stack.functions[route.function].function), 'Arn'] },
+      });
+    },
+  );
+
+  it('defines no route beyond lib/resources.ts', () => {
+    template.resourceCountIs('AWS::ApiGatewayV2::Route', routes.length);
+  });
+
+  it('writes access logs from the auto-deployed $default stage', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      AutoDeploy: true,
+      AccessLogSettings: {
+        DestinationArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^HttpApiAccessLogs'), 'Arn'] },
+        Format: Match.stringLikeRegexp('\\$context\\.requestId'),
+      },
+    });
+  });
+
+  it('outputs the API URL, the table name and every queue and DLQ URL', () => {
+    const outputs = Object.keys(template.toJSON().Outputs as Record<string, unknown>);
+    expect(outputs).toEqual(expect.arrayContaining(['ApiUrl', 'TableName', 'IngestQueueUrl', 'IngestDlqUrl']));
+  });
+});
+
+describe('HuitouStack: alarm notifications', () => {
+  it('creates the encrypted, TLS-only topic and its email subscription only when AlarmEmail is set', () => {
+    template.hasParameter('AlarmEmail', { Type: 'String', Default: '' });
+    template.hasCondition('HasAlarmEmail', {
+      'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'AlarmEmail' }, ''] }],
+    });
+    template.hasResource('AWS::SNS::Subscription', {
+      Condition: 'HasAlarmEmail',
+      Properties: { Protocol: 'email', Endpoint: { Ref: 'AlarmEmail' } },
+    });
+    template.hasResource('AWS::SNS::Topic', {
+      Condition: 'HasAlarmEmail',
+      Properties: Match.objectLike({ KmsMasterKeyId: Match.anyValue() }),
+    });
+    template.hasResource('AWS::KMS::Key', {
+      Condition: 'HasAlarmEmail',
+      Properties: Match.objectLike({ EnableKeyRotation: true }),
+    });
+    template.hasResource('AWS::SNS::TopicPolicy', {
+      Condition: 'HasAlarmEmail',
+      Properties: Match.objectLike({
+        PolicyDocument: Match.objectLike({
+          Statement: Match.arrayWith([
+            Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          ]),
+        }),
+      }),
+    });
+  });
+});
+
+describe('cdk-nag AwsSolutions', () => {
+  let app: App;
+  let nagStack: HuitouStack;
+
+  beforeAll(() => {
+    app = newApp();
+    nagStack = new HuitouStack(app, 'Huitou');
+  });
+
+  it('reports no unacknowledged error and no unacknowledged warning', () => {
+    const report = new AwsSolutionsChecks(app, { verbose: true }).validateScope(nagStack);
+    const findings = report.violations.map(
+      (v) => `${v.severity} ${v.ruleName} ${v.violatingResources.map((r) => r.constructPath).join(', ')}`,
+    );
+    expect(findings).toEqual([]);
+  });
+
+  it('gives every acknowledgement a reason', () => {
+    const acknowledgements = nagStack.node
+      .findAll()
+      .flatMap((construct) => construct.node.metadata)
+      .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+      .flatMap((entry) => Object.entries(entry.data as Record<string, string>));
+    expect(acknowledgements.length).toBeGreaterThan(0);
+    for (const [id, reason] of acknowledgements) {
+      expect(id).toMatch(/AwsSolutions-/);
+      expect(reason.length, id).toBeGreaterThan(60);
+    }
+  });
+
+  it('synthesizes with the AwsSolutions checks registered as a validation plugin', () => {
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
+    expect(() => app.synth()).not.toThrow();
+    expect(Stack.of(nagStack).stackName).toBe('Huitou');
+  });
+});
