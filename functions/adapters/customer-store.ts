@@ -2,6 +2,7 @@
 // profiles in the single table. Conditional-write failures become ConflictError
 // here, so the use cases never see an SDK error type.
 import { randomBytes } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import {
   ConditionalCheckFailedException,
   TransactionCanceledException,
@@ -40,13 +41,8 @@ export function identityKeys(
   return found;
 }
 
-const orderFields = [
-  'channelId', 'platform', 'orderId', 'orderNumber', 'placedAt', 'placedDay', 'updatedAt', 'status', 'test',
-  'currency', 'totalMinor', 'refunds', 'discountCodes', 'placeholder', 'customerId', 'version',
-] as const satisfies readonly (keyof OrderRecord)[];
-
 const profileStorageFields = ['pk', 'sk', 'listPk', 'listSk', 'searchText'] as const;
-const orderStorageFields = ['pk', 'sk', 'listPk', 'listSk', 'placedAtUtc', 'raw', 'delivery', 'redactedAt'] as const;
+const orderStorageFields = ['pk', 'sk', 'listPk', 'listSk', 'placedAtUtc', 'delivery', 'redactedAt'] as const;
 
 function without<T>(item: Item, fields: readonly string[]): T {
   const copy: Item = { ...item };
@@ -206,9 +202,6 @@ export class DynamoCustomerRepository implements CustomerRepository {
         TableName: this.tableName,
         Key: itemKeys.order(channelId, orderId),
         ConsistentRead: true,
-        // Everything but the raw payload, which only privacy exports read.
-        ProjectionExpression: orderFields.map((_, i) => `#o${i}`).join(', '),
-        ExpressionAttributeNames: Object.fromEntries(orderFields.map((name, i) => [`#o${i}`, name])),
         ReturnConsumedCapacity: 'TOTAL',
       }),
     );
@@ -230,7 +223,7 @@ export class DynamoCustomerRepository implements CustomerRepository {
   }
 
   private orderUpdate(write: OrderWrite) {
-    const { order, previous, delivery, raw } = write;
+    const { order, previous, delivery } = write;
     const version = (previous?.version ?? 0) + 1;
     const placedAtUtc = order.placeholder ? undefined : new Date(Date.parse(order.placedAt)).toISOString();
     const set = setExpression({
@@ -241,7 +234,6 @@ export class DynamoCustomerRepository implements CustomerRepository {
       listPk: lists.channelOrders(order.channelId),
       listSk: order.orderId,
       delivery,
-      raw,
     });
     const condition: { ConditionExpression: string; names: Record<string, string>; values: Item } = previous
       ? {
@@ -270,7 +262,38 @@ export class DynamoCustomerRepository implements CustomerRepository {
     };
   }
 
+  /**
+   * The payload lives in its own item, outside the transaction: transactional
+   * writes cost double, and a payload is most of an order's bytes. It is written
+   * first and only ever replaced by a newer version, so a crash before the
+   * transaction leaves a payload whose order the retry then writes.
+   */
+  private async savePayload(write: OrderWrite): Promise<void> {
+    if (!write.raw) return;
+    const { channelId, orderId, updatedAt } = write.order;
+    try {
+      const result = await this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            ...itemKeys.orderPayload(channelId, orderId),
+            raw: gzipSync(write.raw),
+            updatedAtMs: Date.parse(updatedAt),
+            deliveryId: write.delivery.deliveryId,
+          },
+          ConditionExpression: 'attribute_not_exists(pk) OR updatedAtMs <= :ms',
+          ExpressionAttributeValues: { ':ms': Date.parse(updatedAt) },
+          ReturnConsumedCapacity: 'TOTAL',
+        }),
+      );
+      capacityMeter.record('write', result.ConsumedCapacity);
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
   async saveOrder(write: OrderWrite): Promise<void> {
+    await this.savePayload(write);
     try {
       if (!write.profile) {
         const result = await this.db.send(

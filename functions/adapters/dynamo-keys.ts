@@ -31,6 +31,11 @@ export const itemKeys = {
     pk: `ORDER#${channelId}#${orderId}`,
     sk: 'ORDER',
   }),
+  /** The raw payload of an order's newest version, beside the order in its partition. */
+  orderPayload: (channelId: string, orderId: string): ItemKey => ({
+    pk: `ORDER#${channelId}#${orderId}`,
+    sk: 'PAYLOAD',
+  }),
   apiKey: (keyHash: string): ItemKey => ({ pk: `APIKEY#${keyHash}`, sk: 'APIKEY' }),
   quarantine: (entryId: string): ItemKey => ({ pk: `QUARANTINE#${entryId}`, sk: 'QUARANTINE' }),
   dataExport: (exportId: string): ItemKey => ({ pk: `EXPORT#${exportId}`, sk: 'EXPORT' }),

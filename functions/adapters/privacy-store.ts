@@ -47,11 +47,12 @@ async function queryAll(input: {
 }
 
 async function eraseOrderPayload(tableName: string, order: Pick<OrderRecord, 'channelId' | 'orderId'>): Promise<void> {
+  await deleteItem(tableName, itemKeys.orderPayload(order.channelId, order.orderId));
   await documentClient().send(
     new UpdateCommand({
       TableName: tableName,
       Key: itemKeys.order(order.channelId, order.orderId),
-      UpdateExpression: 'SET redactedAt = :now REMOVE raw, delivery',
+      UpdateExpression: 'SET redactedAt = :now REMOVE delivery',
       ConditionExpression: 'attribute_exists(pk)',
       ExpressionAttributeValues: { ':now': new Date().toISOString() },
     }),

@@ -17,7 +17,7 @@ export interface OrderWrite {
   /** The stored order this write replaces; the write fails if it changed meanwhile. */
   previous: OrderRecord | undefined;
   delivery: DeliveryRef;
-  /** The payload as the store sent it, gzipped; kept until a privacy request erases it. */
+  /** The payload as the store sent it; kept (compressed) until a privacy request erases it. */
   raw?: Uint8Array | undefined;
   /** The customer's new profile, written in the same transaction. */
   profile?: { next: CustomerProfile; expectedRev: number } | undefined;
