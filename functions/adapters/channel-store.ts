@@ -161,7 +161,7 @@ export async function lookupChannel(
   options: { fresh?: boolean; maxAgeMs?: number } = {},
 ): Promise<Channel | undefined> {
   const remembered = channelCache.get(channelId);
-  if (!options.fresh && remembered && Date.now() - remembered.readAt < (options.maxAgeMs ?? 60_000)) {
+  if (!options.fresh && remembered && Date.now() - remembered.readAt < (options.maxAgeMs ?? 10_000)) {
     return remembered.channel;
   }
   const channel = await getChannel(tableName, channelId);

@@ -1,0 +1,128 @@
+// Shopify's mandatory privacy webhooks, end to end: customers/data_request,
+// customers/redact and shop/redact, with the fixture payloads.
+import { readFileSync } from 'node:fs';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { itemKeys } from '../../functions/adapters/dynamo-keys';
+import { shopifyHeaders, startTestStack, type TestStack } from '../support/stack';
+
+type Json = Record<string, any>;
+const fixture = (name: string): Json =>
+  JSON.parse(readFileSync(new URL(`../fixtures/marketplaces/shopify/${name}`, import.meta.url), 'utf8'));
+const order = fixture('orders_updated.derived-from-official-rest.json');
+
+const secret = 'privacy-secret';
+let t: TestStack;
+let db: DynamoDBDocumentClient;
+
+function johnsOrder(id: number, overrides: Json = {}): Json {
+  const email = 'john@example.com';
+  return {
+    ...order,
+    id,
+    email,
+    contact_email: email,
+    phone: '555-625-1199',
+    billing_address: { ...order.billing_address, phone: null, first_name: 'John', last_name: 'Doe' },
+    shipping_address: { ...order.shipping_address, phone: null },
+    customer: { ...order.customer, id: 191167, email, first_name: 'John', last_name: 'Doe', phone: '555-625-1199' },
+    ...overrides,
+  };
+}
+
+async function send(webhookUrl: string, body: Json | string, topic: string, webhookId: string): Promise<number> {
+  const bytes = typeof body === 'string' ? body : JSON.stringify(body);
+  return t.deliver(webhookUrl, bytes, shopifyHeaders(bytes, secret, topic, webhookId));
+}
+
+async function customerByEmail(email: string): Promise<Json | undefined> {
+  const found = await t.api<{ items: Json[] }>(`/admin/customers?email=${encodeURIComponent(email)}`);
+  return found.body.items[0];
+}
+
+async function storedItem(key: { pk: string; sk: string }): Promise<Json | undefined> {
+  return (await db.send(new GetCommand({ TableName: t.stack.tableName, Key: key }))).Item;
+}
+
+beforeAll(async () => {
+  t = await startTestStack();
+  db = DynamoDBDocumentClient.from(
+    new DynamoDBClient({ endpoint: t.stack.endpoints.dynamodb, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
+  );
+});
+
+afterAll(async () => {
+  await t?.stop();
+});
+
+describe('Flow: privacy requests', () => {
+  it('exports what huitou holds on a person for customers/data_request, and erases it all for customers/redact', async () => {
+    const channel = await t.createChannel({ platform: 'shopify', name: 'Main', webhookSecret: secret });
+    await send(channel.webhookUrl, johnsOrder(299938), 'orders/create', 'p-1');
+    await send(channel.webhookUrl, johnsOrder(280263, { created_at: '2009-01-10T11:00:00-05:00' }), 'orders/create', 'p-2');
+    await send(channel.webhookUrl, '{"note": "john@example.com", broken', 'orders/create', 'p-3');
+    await t.settled();
+    const before = await customerByEmail('john@example.com');
+    expect(before).toMatchObject({ name: 'John Doe', figures: { orders: 2 } });
+    expect(await storedItem(itemKeys.orderPayload(channel.id, '299938'))).toBeDefined();
+
+    await send(channel.webhookUrl, fixture('customers_data_request.json'), 'customers/data_request', 'p-4');
+    await t.settled();
+    const exports = await t.api<{ items: Json[] }>('/admin/exports');
+    expect(exports.body.items).toHaveLength(1);
+    const exported = await t.api<Json>(`/admin/exports/${exports.body.items[0]!['id']}`);
+    expect(exported.body).toMatchObject({ requestId: '9999', customer: { email: 'john@example.com', firstName: 'John' } });
+    expect(exported.body['orders'].map((o: Json) => o['orderId']).sort()).toEqual(['280263', '299938']);
+
+    await send(channel.webhookUrl, fixture('customers_redact.json'), 'customers/redact', 'p-5');
+    await t.settled();
+
+    const after = await t.api<Json>(`/admin/customers/${before!['id']}`);
+    expect(after.body).toMatchObject({ email: null, name: null, phone: null, redacted: true, figures: { orders: 2, grossMinor: 2 * 59894 } });
+    expect(after.body['orders'].map((o: Json) => o['totalMinor'])).toEqual([59894, 59894]);
+    expect(JSON.stringify(after.body)).not.toMatch(/john|doe|625/i);
+    expect(await customerByEmail('john@example.com')).toBeUndefined();
+    expect(await storedItem(itemKeys.orderPayload(channel.id, '299938'))).toBeUndefined();
+    expect(JSON.stringify(await storedItem(itemKeys.customer(before!['id'])))).not.toMatch(/john|doe|625/i);
+    expect((await t.api<{ items: Json[] }>('/admin/exports')).body.items).toHaveLength(0);
+    const quarantined = (await t.api<{ items: Json[] }>('/admin/quarantine')).body.items.find((e) => e['deliveryId'] === 'p-3');
+    expect((await t.api<Json>(`/admin/quarantine/${quarantined!['id']}`)).body).toMatchObject({ status: 'redacted', body: null });
+  });
+
+  it('starts afresh when a redacted person orders again', async () => {
+    const channel = await t.createChannel({ platform: 'shopify', name: 'Second', webhookSecret: secret });
+    await send(channel.webhookUrl, johnsOrder(5001, { customer: { ...johnsOrder(0).customer, id: 91 } }), 'orders/create', 'again-1');
+    await t.settled();
+
+    const customer = await customerByEmail('john@example.com');
+
+    expect(customer).toMatchObject({ redacted: false, figures: { orders: 1 } });
+  });
+
+  it('erases a channel for shop/redact: its secrets, its orders payloads, and people known only there', async () => {
+    const gone = await t.createChannel({ platform: 'shopify', name: 'Closing', webhookSecret: secret });
+    const stays = await t.createChannel({ platform: 'shopify', name: 'Staying', webhookSecret: secret });
+    const only = { ...johnsOrder(7001), email: 'only@example.com', contact_email: null, phone: null, customer: { id: 71, email: 'only@example.com', first_name: 'Only', last_name: 'There' } };
+    const both = { ...johnsOrder(7002), email: 'both@example.com', contact_email: null, phone: null, customer: { id: 72, email: 'both@example.com', first_name: 'Both', last_name: 'Places' } };
+    await send(gone.webhookUrl, only, 'orders/create', 'sr-1');
+    await send(gone.webhookUrl, both, 'orders/create', 'sr-2');
+    await send(stays.webhookUrl, { ...both, id: 7003 }, 'orders/create', 'sr-3');
+    await t.settled();
+    const onlyId = (await customerByEmail('only@example.com'))!['id'];
+
+    await send(gone.webhookUrl, fixture('shop_redact.json'), 'shop/redact', 'sr-4');
+    await t.settled();
+
+    const channels = (await t.api<{ items: Json[] }>('/admin/channels')).body.items;
+    expect(channels.find((c) => c['id'] === gone.id)).toMatchObject({ status: 'redacted', rotatingSecret: false });
+    // The webhook Lambda may still hold the channel for a few seconds; nothing sent now is kept.
+    await send(gone.webhookUrl, { ...both, id: 7004 }, 'orders/create', 'sr-5');
+    await t.settled();
+    expect(await storedItem(itemKeys.order(gone.id, '7004'))).toBeUndefined();
+    expect((await t.api<Json>(`/admin/customers/${onlyId}`)).body).toMatchObject({ email: null, redacted: true });
+    expect(await customerByEmail('both@example.com')).toMatchObject({ channels: [stays.id], redacted: false });
+    expect(await storedItem(itemKeys.orderPayload(gone.id, '7002'))).toBeUndefined();
+    expect(await storedItem(itemKeys.orderPayload(stays.id, '7003'))).toBeDefined();
+  });
+});
