@@ -82,7 +82,7 @@ async function main(): Promise<void> {
   const { capacityMeter } = await import('../../functions/adapters/dynamo-client');
   const { DynamoCustomerRepository } = await import('../../functions/adapters/customer-store');
   const { recordOrderChange } = await import('../../functions/domain/record-events');
-  const { normalizeWebhook } = await import('../../functions/domain/normalize');
+  const { normalizeWebhook } = await import('../../functions/domain/normalize/index');
 
   const stack = await startLocalStack({ port: 0, inMemory: true, tableName: 'bench', log: (line) => process.stderr.write(`${line}\n`) });
   const sqs = new SQSClient({ endpoint: stack.endpoints.sqs, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });

@@ -26,7 +26,7 @@ import {
   normalizeBigCommerceOrder,
   normalizeWebhook,
   type NormalizeResult,
-} from '../domain/normalize';
+} from '../domain/normalize/index';
 import { recordCustomerFacts, recordOrderChange } from '../domain/record-events';
 import type { DeliveryRef } from '../domain/ports';
 import { config } from '../shared/config';

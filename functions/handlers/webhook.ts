@@ -34,11 +34,15 @@ async function acceptWebhook(event: APIGatewayProxyEventV2): Promise<HttpResult>
     return httpError(404, 'not_found', 'no such channel');
   }
   const now = Math.floor(Date.now() / 1000);
-  let verdict = verifyDelivery(platform, channel.webhookSecrets, event.headers, body, now);
+  // The remembered channel vouches for its current secret only. Anything else
+  // (a new secret, the previous one, a rotation just finished) is checked
+  // against a fresh read, so a rotation takes effect at once.
+  let verdict = verifyDelivery(platform, channel.webhookSecrets.slice(0, 1), event.headers, body, now);
   if (verdict.kind === 'rejected') {
-    // The secret may have been rotated since this Lambda last read the channel.
     channel = await lookupChannel(tableName, channelId, { fresh: true });
-    if (channel) verdict = verifyDelivery(platform, channel.webhookSecrets, event.headers, body, now);
+    if (channel?.status === 'active') {
+      verdict = verifyDelivery(platform, channel.webhookSecrets, event.headers, body, now);
+    }
   }
   if (verdict.kind === 'rejected') {
     logger.warn('webhook rejected', { channelId, platform, reason: verdict.reason });

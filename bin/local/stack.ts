@@ -1,0 +1,291 @@
+// The local stack: emulators, the table and queues from lib/resources.ts, the
+// real handler modules behind an API Gateway-like HTTP server, and SQS event
+// sources, all in this process (DynamoDB Local is a Java child process).
+//
+// One stack per process: handlers read their configuration from process.env at
+// module scope, exactly as on Lambda, so startLocalStack sets process.env before
+// it imports them and a second concurrent stack in the same process would see
+// the first one's table and queues. Tests therefore run each suite in its own
+// vitest fork; stacks one after another in one process are fine.
+import { randomBytes } from 'node:crypto';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { functions, tableNameEnv, type FunctionName } from '../../lib/resources';
+import {
+  localCredentials,
+  localRegion,
+  startDynamoDbLocal,
+  startSesEmulator,
+  startSqsEmulator,
+  type Emulator,
+  type Log,
+} from './emulators';
+import { createHttpGateway } from './http-gateway';
+import { createLocalFunction, importHandler, type HandlerOverrides, type LocalFunction } from './lambda';
+import { drainQueue, restoreQueue } from './queue-persistence';
+import { ensureQueues, ensureTable, type LocalQueue, type QueueName } from './provision';
+import { startSqsEventSource, type SqsEventSource } from './sqs-event-source';
+
+export { PortInUseError } from './http-gateway';
+
+const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+export interface LocalStackOptions {
+  /** HTTP API port on 127.0.0.1; 0 picks a free one. Default 0. */
+  port?: number;
+  /** Default `.huitou/` (relative to the working directory). */
+  dataDir?: string;
+  /** Nothing on disk: DynamoDB in memory, no queue files, no local.json. */
+  inMemory?: boolean;
+  /** Owner API key to create; else HUITOU_ADMIN_KEY, else the one in local.json, else a new one. */
+  adminKey?: string;
+  /** Default `huitou`; queues are named `<tableName>-<queue>` and `<tableName>-<queue>-dlq`. */
+  tableName?: string;
+  /** Delay before a failed SQS record is retried; default HUITOU_LOCAL_RETRY_SECONDS or 2. */
+  retryDelaySeconds?: number;
+  /** Handlers to use instead of the modules in functions/handlers (tests of the harness). */
+  handlers?: HandlerOverrides;
+  /** Stores the admin key; default ensureApiKey from functions/adapters/api-keys.ts. */
+  bootstrapAdminKey?: (key: string) => Promise<void>;
+  /** Progress and errors, one line each. Default: silent. */
+  log?: Log;
+}
+
+export type QueueUrls = Record<QueueName | `${QueueName}Dlq`, string>;
+
+export interface LocalStack {
+  readonly apiUrl: string;
+  readonly endpoints: { readonly dynamodb: string; readonly sqs: string; readonly ses: string };
+  readonly tableName: string;
+  readonly queueUrls: QueueUrls;
+  readonly adminKey: string;
+  /** Absolute data directory, undefined in memory. */
+  readonly dataDir: string | undefined;
+  stop(): Promise<void>;
+}
+
+/** What bin/local.ts leaves in <dataDir>/local.json for the CLI. */
+export interface LocalConfig {
+  apiUrl: string;
+  apiKey: string;
+}
+
+export function localConfigPath(dataDir: string): string {
+  return join(resolve(dataDir), 'local.json');
+}
+
+export async function readLocalConfig(dataDir: string): Promise<LocalConfig | undefined> {
+  try {
+    return JSON.parse(await readFile(localConfigPath(dataDir), 'utf8')) as LocalConfig;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function writeLocalConfig(dataDir: string, config: LocalConfig): Promise<void> {
+  const path = localConfigPath(dataDir);
+  await mkdir(dirname(path), { recursive: true });
+  await writeFile(path, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
+  await chmod(path, 0o600); // writeFile's mode applies only when it creates the file
+}
+
+function retryDelayFromEnv(): number {
+  const value = Number(process.env.HUITOU_LOCAL_RETRY_SECONDS ?? 2);
+  return Number.isFinite(value) && value >= 0 ? value : 2;
+}
+
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const log: Log = options.log ?? (() => undefined);
+  const inMemory = options.inMemory ?? false;
+  const dataDir = inMemory ? undefined : resolve(options.dataDir ?? '.huitou');
+  const tableName = options.tableName ?? 'huitou';
+  const retryDelaySeconds = options.retryDelaySeconds ?? retryDelayFromEnv();
+
+  // Everything started so far, stopped in reverse order if a later step fails.
+  const cleanups: (() => Promise<void>)[] = [];
+  const cleanUp = async (): Promise<void> => {
+    for (const cleanup of cleanups.reverse()) {
+      await cleanup().catch((error: unknown) => log(`stop: ${(error as Error).message}`));
+    }
+    cleanups.length = 0;
+  };
+
+  try {
+    // Bind the API port first: a port in use fails at once, before Java starts.
+    const gateway = createHttpGateway({ log });
+    const port = await gateway.listen(options.port ?? 0);
+    cleanups.push(() => gateway.close());
+    const apiUrl = `http://127.0.0.1:${port}`;
+
+    log(inMemory ? 'starting DynamoDB Local (in memory)…' : `starting DynamoDB Local (data in ${join(dataDir ?? '', 'dynamodb')})…`);
+    const started = Date.now();
+    const [dynamodb, sqsEmulator, ses] = await Promise.all([
+      track(startDynamoDbLocal({ ...(dataDir ? { dbPath: join(dataDir, 'dynamodb') } : {}), log })),
+      track(startSqsEmulator()),
+      track(startSesEmulator()),
+    ]);
+    log(`emulators ready in ${Date.now() - started} ms`);
+
+    const dynamoClient = new DynamoDBClient({ endpoint: dynamodb.endpoint, region: localRegion, credentials: localCredentials });
+    const sqs = new SQSClient({ endpoint: sqsEmulator.endpoint, region: localRegion, credentials: localCredentials });
+    cleanups.push(async () => {
+      dynamoClient.destroy();
+      sqs.destroy();
+    });
+
+    const tableState = await ensureTable(dynamoClient, tableName);
+    log(`table ${tableName} ${tableState === 'created' ? 'created' : 'found'}`);
+    const localQueues = await ensureQueues(sqs, tableName);
+    const queueUrls = {} as QueueUrls;
+    for (const queue of Object.values(localQueues)) {
+      queueUrls[queue.key] = queue.url;
+      queueUrls[`${queue.key}Dlq`] = queue.dlq.url;
+    }
+
+    // What the functions get on Lambda, pointed at the emulators. The SDK reads
+    // the AWS_ENDPOINT_URL_<SERVICE> variables itself.
+    Object.assign(process.env, {
+      [tableNameEnv]: tableName,
+      ...Object.fromEntries(Object.values(localQueues).map((queue) => [queue.definition.urlEnv, queue.url])),
+      AWS_REGION: localRegion,
+      AWS_ACCESS_KEY_ID: localCredentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: localCredentials.secretAccessKey,
+      AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
+      AWS_ENDPOINT_URL_SQS: sqsEmulator.endpoint,
+      AWS_ENDPOINT_URL_SESV2: ses.endpoint,
+      POWERTOOLS_SERVICE_NAME: 'huitou',
+      POWERTOOLS_METRICS_NAMESPACE: 'huitou',
+    });
+    delete process.env.AWS_SESSION_TOKEN;
+
+    // Messages saved by the last stop go back before any consumer runs.
+    const restoredCounts = new Map<QueueName, Map<string, number>>();
+    if (dataDir) {
+      for (const queue of Object.values(localQueues)) {
+        restoredCounts.set(queue.key, await restoreQueue({ sqs, queueUrl: queue.url, queueName: queue.name, dataDir }));
+        await restoreQueue({ sqs, queueUrl: queue.dlq.url, queueName: queue.dlq.name, dataDir });
+      }
+    }
+
+    // A module that fails to load is reported here; its invocations fail like a Lambda init error.
+    const { localFunctions, loaded } = loadFunctions(tableName, options.handlers, log);
+    await loaded;
+
+    const adminKey = await bootstrapAdminKey(options, tableName, dataDir);
+    log('admin key ready');
+
+    const eventSources: { queue: LocalQueue; source: SqsEventSource }[] = [];
+    for (const queue of Object.values(localQueues)) {
+      const consumer = localFunctions[queue.definition.consumer];
+      eventSources.push({
+        queue,
+        source: startSqsEventSource({
+          sqs,
+          queue,
+          consumer,
+          region: localRegion,
+          retryDelaySeconds,
+          receiveCounts: restoredCounts.get(queue.key) ?? new Map(),
+          log,
+        }),
+      });
+    }
+
+    gateway.setInvoke((fn, event) => localFunctions[fn].invoke(event));
+
+    let stopping: Promise<void> | undefined;
+    const stop = (): Promise<void> => {
+      stopping ??= (async () => {
+        log('stopping…');
+        // No new requests, then no new batches, then save what is left in the queues.
+        await gateway.close();
+        await Promise.all(eventSources.map(({ source }) => source.stop()));
+        if (dataDir) {
+          for (const { queue, source } of eventSources) {
+            const saved = await drainQueue({
+              sqs,
+              queueUrl: queue.url,
+              queueName: queue.name,
+              dataDir,
+              waitSeconds: retryDelaySeconds + 2,
+              receiveCount: (id) => source.receiveCount(id),
+              log,
+            });
+            const savedDlq = await drainQueue({
+              sqs,
+              queueUrl: queue.dlq.url,
+              queueName: queue.dlq.name,
+              dataDir,
+              waitSeconds: 1,
+              log,
+            });
+            if (saved + savedDlq > 0) log(`saved ${saved} message(s) of ${queue.name} and ${savedDlq} of ${queue.dlq.name}`);
+          }
+        }
+        await cleanUp();
+        log('stopped');
+      })();
+      return stopping;
+    };
+
+    return {
+      apiUrl,
+      endpoints: { dynamodb: dynamodb.endpoint, sqs: sqsEmulator.endpoint, ses: ses.endpoint },
+      tableName,
+      queueUrls,
+      adminKey,
+      dataDir,
+      stop,
+    };
+  } catch (error) {
+    await cleanUp();
+    throw error;
+  }
+
+  async function track<T extends Emulator>(starting: Promise<T>): Promise<T> {
+    const emulator = await starting;
+    cleanups.push(() => emulator.stop());
+    return emulator;
+  }
+}
+
+function loadFunctions(
+  stackName: string,
+  overrides: HandlerOverrides | undefined,
+  log: Log,
+): { localFunctions: Record<FunctionName, LocalFunction>; loaded: Promise<void> } {
+  const result = {} as Record<FunctionName, LocalFunction>;
+  const loading: Promise<unknown>[] = [];
+  for (const name of Object.keys(functions) as FunctionName[]) {
+    const definition = functions[name];
+    const override = overrides?.[name];
+    const handler = override ? Promise.resolve(override) : importHandler(projectRoot, definition.entry);
+    loading.push(handler.catch((error: unknown) => log(`${name}: ${(error as Error).message}`)));
+    result[name] = createLocalFunction({
+      name,
+      functionName: `${stackName}-${definition.id}`,
+      definition,
+      region: localRegion,
+      handler,
+    });
+  }
+  return { localFunctions: result, loaded: Promise.all(loading).then(() => undefined) };
+}
+
+async function bootstrapAdminKey(options: LocalStackOptions, tableName: string, dataDir: string | undefined): Promise<string> {
+  const stored = dataDir ? (await readLocalConfig(dataDir))?.apiKey : undefined;
+  const given = options.adminKey ?? process.env.HUITOU_ADMIN_KEY ?? stored;
+  if (options.bootstrapAdminKey) {
+    const key = given ?? `hk_${randomBytes(32).toString('base64url')}`;
+    await options.bootstrapAdminKey(key);
+    return key;
+  }
+  // Imported only now: its DynamoDB client is configured from the env set above.
+  const apiKeys = await import('../../functions/adapters/api-keys');
+  const key = given ?? apiKeys.generateApiKey();
+  await apiKeys.ensureApiKey({ tableName, key, role: 'owner' });
+  return key;
+}

@@ -1,0 +1,159 @@
+// The admin API and the huitou CLI against a real local stack: keys and roles,
+// channels that never show a secret, secret rotation, customer search.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { run } from '../../bin/huitou';
+import { startTestStack, standardHeaders, type TestStack } from '../support/stack';
+
+type Json = Record<string, any>;
+let t: TestStack;
+
+async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await run([...argv, '--api-url', t.stack.apiUrl, '--api-key', t.stack.adminKey], {
+    stdout: { write: (chunk: string) => (out += chunk) },
+    stderr: { write: (chunk: string) => (err += chunk) },
+    env: {},
+    cwd: '/nonexistent',
+  });
+  return { code, out, err };
+}
+
+function standardOrder(id: string, email: string, name: string, total = '25.00'): string {
+  const [firstName, lastName] = name.split(' ');
+  return JSON.stringify({
+    type: 'order.created',
+    timestamp: '2026-01-02T10:00:00Z',
+    data: {
+      id,
+      placedAt: '2026-01-02T10:00:00+01:00',
+      updatedAt: '2026-01-02T10:00:00+01:00',
+      status: 'open',
+      currency: 'EUR',
+      total,
+      customer: { email, firstName, lastName },
+    },
+  });
+}
+
+beforeAll(async () => {
+  t = await startTestStack();
+});
+
+afterAll(async () => {
+  await t?.stop();
+});
+
+describe('Admin API: keys and roles', () => {
+  it('answers 401 without a key or with a wrong one', async () => {
+    const none = await fetch(`${t.stack.apiUrl}/admin/customers`);
+    const wrong = await t.api('/admin/customers', { key: 'hk_wrong' });
+
+    expect(none.status).toBe(401);
+    expect((await none.json()) as Json).toMatchObject({ error: { code: 'unauthorized' } });
+    expect(wrong.status).toBe(401);
+  });
+
+  it('creates keys shown once, lets each role do only its part, and revokes them', async () => {
+    const staff = await t.api<Json>('/admin/keys', { body: { role: 'staff' } });
+    const readonly = await t.api<Json>('/admin/keys', { body: { role: 'readonly' } });
+    expect(staff).toMatchObject({ status: 201, body: { role: 'staff', key: expect.stringMatching(/^hk_/) } });
+
+    expect((await t.api('/admin/customers', { key: staff.body['key'] })).status).toBe(200);
+    expect((await t.api('/admin/channels', { key: staff.body['key'], body: { platform: 'shopify', name: 'x', webhookSecret: 's' } })).status).toBe(403);
+    expect((await t.api('/admin/keys', { key: readonly.body['key'], body: { role: 'owner' } })).status).toBe(403);
+    expect((await t.api('/admin/quarantine', { key: readonly.body['key'] })).status).toBe(200);
+
+    expect((await t.api(`/admin/keys/${staff.body['id']}`, { method: 'DELETE' })).status).toBe(204);
+    expect((await t.api('/admin/customers', { key: staff.body['key'] })).status).toBe(401);
+  });
+
+  it('answers 400 with the failing fields for a bad body', async () => {
+    const result = await t.api<Json>('/admin/keys', { body: { role: 'god' } });
+
+    expect(result.status).toBe(400);
+    expect(result.body['error']['message']).toMatch(/role/);
+  });
+});
+
+describe('Admin API: channels', () => {
+  it('never returns a secret or a token', async () => {
+    const created = await t.api<Json>('/admin/channels', {
+      body: { platform: 'bigcommerce', name: 'BC', webhookSecret: 'very-secret-value', apiBaseUrl: 'https://api.example.com/stores/abc', apiToken: 'token-value' },
+    });
+    const listed = await t.api<Json>('/admin/channels');
+
+    expect(created.status).toBe(201);
+    expect(created.body['webhookUrl']).toBe(`${t.stack.apiUrl}/webhooks/bigcommerce/${created.body['id']}`);
+    for (const text of [JSON.stringify(created.body), JSON.stringify(listed.body)]) {
+      expect(text).not.toContain('very-secret-value');
+      expect(text).not.toContain('token-value');
+    }
+  });
+
+  it('refuses a BigCommerce channel without API access, and an unknown platform', async () => {
+    const bc = await t.api<Json>('/admin/channels', { body: { platform: 'bigcommerce', name: 'BC', webhookSecret: 's' } });
+    const unknown = await t.api<Json>('/admin/channels', { body: { platform: 'etsy', name: 'E', webhookSecret: 's' } });
+
+    expect([bc.status, unknown.status]).toEqual([400, 400]);
+    expect(bc.body['error']['message']).toMatch(/apiBaseUrl/);
+  });
+
+  it('verifies with both secrets during a rotation and only the new one after it', async () => {
+    const channel = await t.createChannel({ platform: 'standard', name: 'Rotating', webhookSecret: 'whsec_b2xkLXNlY3JldA==' });
+    const body = standardOrder('R-1', 'rot@example.com', 'Ro Tate');
+
+    await t.api(`/admin/channels/${channel.id}`, { method: 'PATCH', body: { webhookSecret: 'whsec_bmV3LXNlY3JldA==' } });
+    const withOld = await t.deliver(channel.webhookUrl, body, standardHeaders(body, 'whsec_b2xkLXNlY3JldA==', 'msg_r1'));
+    const withNew = await t.deliver(channel.webhookUrl, body, standardHeaders(body, 'whsec_bmV3LXNlY3JldA==', 'msg_r2'));
+    await t.api(`/admin/channels/${channel.id}`, { method: 'PATCH', body: { previousWebhookSecret: null } });
+    const oldAfter = await t.deliver(channel.webhookUrl, body, standardHeaders(body, 'whsec_b2xkLXNlY3JldA==', 'msg_r3'));
+
+    expect([withOld, withNew, oldAfter]).toEqual([200, 200, 401]);
+  });
+});
+
+describe('Admin API and CLI: customers', () => {
+  it('lists customers page by page, searches by name and by channel, and shows one', async () => {
+    const channel = await t.createChannel({ platform: 'standard', name: 'Shop', webhookSecret: 'whsec_c2hvcC1zZWNyZXQ=' });
+    const people = ['Ada Lovelace', 'Alan Turing', 'Grace Hopper', 'Edsger Dijkstra', 'Barbara Liskov'];
+    for (const [i, name] of people.entries()) {
+      const body = standardOrder(`C-${i}`, `${name.split(' ')[0]!.toLowerCase()}@example.com`, name, `${10 + i}.00`);
+      expect(await t.deliver(channel.webhookUrl, body, standardHeaders(body, 'whsec_c2hvcC1zZWNyZXQ=', `msg_c${i}`))).toBe(200);
+    }
+    await t.settled();
+
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const query: string = `/admin/customers?channel=${channel.id}&limit=2${cursor ? `&cursor=${cursor}` : ''}`;
+      const page = await t.api<{ items: Json[]; nextCursor: string | null }>(query);
+      expect(page.body.items.length).toBeLessThanOrEqual(2);
+      seen.push(...page.body.items.map((c) => c['name']));
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    expect(seen.sort()).toEqual([...people].sort());
+
+    const search = await t.api<{ items: Json[] }>('/admin/customers?q=hopper');
+    expect(search.body.items.map((c) => c['email'])).toEqual(['grace@example.com']);
+
+    const shown = await cli('customers', 'show', 'grace@example.com');
+    expect(shown.code).toBe(0);
+    expect(shown.out).toContain('Grace Hopper');
+    expect(shown.out).toContain('12.00');
+  });
+
+  it('adds a channel from the CLI and prints its webhook URL', async () => {
+    const added = await cli('channels', 'add', '--platform', 'shopify', '--name', 'Main store', '--secret', 'cli-secret');
+
+    expect(added.code).toBe(0);
+    expect(added.out).toMatch(new RegExp(`${t.stack.apiUrl}/webhooks/shopify/ch_[0-9a-f]+`));
+    expect(added.out).not.toContain('cli-secret');
+  });
+
+  it('reports an unknown customer id with 404', async () => {
+    const result = await t.api<Json>('/admin/customers/cus_missing');
+
+    expect(result).toMatchObject({ status: 404, body: { error: { code: 'not_found' } } });
+  });
+});
