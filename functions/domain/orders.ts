@@ -25,7 +25,7 @@ function timeOf(iso: string): number {
   return Number.isNaN(ms) ? Number.NEGATIVE_INFINITY : ms;
 }
 
-/** Refunds are facts that never change once made: merge by id, first amount wins. */
+/** Merges refunds by id; for an id both hold, `kept` wins. */
 function mergeRefunds(kept: Record<string, number>, seen: Record<string, number>): Record<string, number> {
   return { ...seen, ...kept };
 }
@@ -79,7 +79,9 @@ export function applyOrderChange(
           : { ...incoming, refunds };
       }
       if (timeOf(incoming.updatedAt) < timeOf(existing.updatedAt)) return { ...existing, refunds };
-      return { ...incoming, refunds, customerId: existing.customerId };
+      // The newer version's amount wins for a key both know: refund ids never
+      // change amount, but BigCommerce's one aggregate key does.
+      return { ...incoming, refunds: mergeRefunds(incoming.refunds, existing.refunds), customerId: existing.customerId };
     }
     case 'refund': {
       const { refund } = change;

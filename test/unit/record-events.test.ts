@@ -78,6 +78,16 @@ describe('Use case: recordOrderChange', () => {
     expect(onlyProfile(repo).figures).toMatchObject({ grossMinor: 5000, refundedMinor: 1500, netMinor: 3500 });
   });
 
+  it('takes the newer version\'s amount for a refund key both versions carry, as BigCommerce\'s aggregate', async () => {
+    const repo = new MemoryRepository();
+    await record(repo, { kind: 'order', order: anOrder({ refunds: { total: 1000 } }) });
+
+    await record(repo, { kind: 'order', order: anOrder({ updatedAt: '2026-03-03T00:00:00Z', refunds: { total: 2500 } }) });
+    await record(repo, { kind: 'order', order: anOrder({ updatedAt: '2026-03-02T00:00:00Z', refunds: { total: 1000 } }) });
+
+    expect(onlyProfile(repo).figures).toMatchObject({ refundedMinor: 2500, netMinor: 2500 });
+  });
+
   it('keeps a refund that arrives before its order and applies it when the order comes', async () => {
     const repo = new MemoryRepository();
 
