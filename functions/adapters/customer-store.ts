@@ -41,6 +41,18 @@ export function identityKeys(
   return found;
 }
 
+/**
+ * The identities that may join facts to an existing customer. A phone decides
+ * only when there is no email: households, offices and stores' own numbers
+ * are shared, and two emails behind one phone are two people.
+ */
+export function decidingKeys(
+  channelId: string,
+  who: Pick<CustomerFacts, 'channelCustomerId' | 'email' | 'phone'>,
+): ItemKey[] {
+  return identityKeys(channelId, who.email ? { ...who, phone: undefined } : who);
+}
+
 const profileStorageFields = ['pk', 'sk', 'listPk', 'listSk', 'searchText'] as const;
 const orderStorageFields = ['pk', 'sk', 'listPk', 'listSk', 'placedAtUtc', 'delivery', 'redactedAt'] as const;
 
@@ -132,13 +144,15 @@ export class DynamoCustomerRepository implements CustomerRepository {
   async resolveCustomer(channelId: string, facts: CustomerFacts): Promise<string | undefined> {
     const keys = identityKeys(channelId, facts);
     if (keys.length === 0) return undefined;
+    const deciding = decidingKeys(channelId, facts);
     for (let attempt = 0; attempt < 5; attempt += 1) {
       const owners = await this.owners(keys);
-      const owner = keys.map((key) => owners.get(key.pk)).find((id) => id !== undefined);
+      const owner = deciding.map((key) => owners.get(key.pk)).find((id) => id !== undefined);
       if (owner !== undefined) {
         await this.claim(keys.filter((key) => !owners.has(key.pk)), owner);
         return owner;
       }
+      const free = keys.filter((key) => !owners.has(key.pk));
       const customerId = newCustomerId();
       const now = new Date().toISOString();
       try {
@@ -154,7 +168,7 @@ export class DynamoCustomerRepository implements CustomerRepository {
                   ConditionExpression: 'attribute_not_exists(pk)',
                 },
               },
-              ...keys.map((key) => ({
+              ...free.map((key) => ({
                 Put: {
                   TableName: this.tableName,
                   Item: { ...key, customerId, createdAt: now },

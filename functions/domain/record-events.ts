@@ -7,7 +7,13 @@ import { applyOrderChange, contributionOf, sameOrder, type OrderChange } from '.
 import type { CustomerRepository, DeliveryRef } from './ports';
 
 /** Optimistic writes retried in-process before the message goes back to the queue. */
-export const maxAttempts = 5;
+export const maxAttempts = 8;
+
+/** Full jitter: racing writers of one customer spread out instead of colliding again. */
+function backoff(attempt: number): Promise<void> {
+  const ceilingMs = Math.min(1000, 10 * 2 ** attempt);
+  return new Promise((resolve) => setTimeout(resolve, Math.random() * ceilingMs));
+}
 
 export type RecordOutcome = 'created' | 'updated' | 'unchanged';
 
@@ -30,6 +36,7 @@ async function withRetries<T>(attempt: () => Promise<T>): Promise<T> {
     } catch (error) {
       if (!(error instanceof ConflictError)) throw error;
       lastConflict = error;
+      await backoff(tries);
     }
   }
   throw new ConflictError(`still contended after ${maxAttempts} attempts`, { cause: lastConflict });

@@ -27,8 +27,9 @@ export class MemoryRepository implements CustomerRepository {
   async resolveCustomer(channelId: string, facts: CustomerFacts): Promise<string | undefined> {
     const keys = identities(channelId, facts);
     if (keys.length === 0) return undefined;
+    const deciding = identities(channelId, facts.email ? { ...facts, phone: undefined } : facts);
     await tick();
-    const owner = keys.map((key) => this.identities.get(key)).find((id) => id !== undefined);
+    const owner = deciding.map((key) => this.identities.get(key)).find((id) => id !== undefined);
     const customerId = owner ?? `cus_${this.nextId++}`;
     if (!owner) this.profiles.set(customerId, newProfile(customerId, '2026-01-01T00:00:00.000Z'));
     for (const key of keys) if (!this.identities.has(key)) this.identities.set(key, customerId);

@@ -144,6 +144,20 @@ describe('Use case: recordOrderChange', () => {
     expect(repo.orders.size).toBe(1);
   });
 
+  it('keeps two people who share a phone apart when their emails differ, and joins a phone-only order', async () => {
+    const repo = new MemoryRepository();
+    const phone = '+4930123456';
+
+    await record(repo, { kind: 'order', order: anOrder({ orderId: 'a', customer: { email: 'one@example.com', phone } }) });
+    await record(repo, { kind: 'order', order: anOrder({ orderId: 'b', customer: { email: 'two@example.com', phone } }) });
+    await record(repo, { kind: 'order', order: anOrder({ orderId: 'c', customer: { phone } }) });
+
+    const byEmail = (email: string) => [...repo.profiles.values()].find((p) => p.email === email)!;
+    expect(repo.profiles.size).toBe(2);
+    expect(byEmail('one@example.com').figures.orders).toBe(2);
+    expect(byEmail('two@example.com').figures.orders).toBe(1);
+  });
+
   it('joins a guest order with an email to the customer who has that email', async () => {
     const repo = new MemoryRepository();
     await record(repo, { kind: 'order', order: anOrder({ orderId: 'a' }) });
