@@ -6,7 +6,7 @@ export default defineConfig({
     // Each file runs in its own process: integration suites start their own
     // emulators on free ports and their own table, so they never share state.
     pool: 'forks',
-    testTimeout: 30_000,
+    testTimeout: 60_000,
     hookTimeout: 90_000,
   },
 });

@@ -75,21 +75,8 @@ function send(body: unknown, webhookId = newId('msg'), url = channel.webhookUrl)
   return t.deliver(url, bytes, standardHeaders(bytes, secret, webhookId));
 }
 
-async function customerByEmail(email: string): Promise<CustomerDetail | undefined> {
-  const found = await t.api<{ items: { id: string }[] }>(`/admin/customers?email=${encodeURIComponent(email)}`);
-  expect(found.status).toBe(200);
-  const [first] = found.body.items;
-  if (!first) return undefined;
-  const detail = await t.api<CustomerDetail>(`/admin/customers/${first.id}`);
-  expect(detail.status).toBe(200);
-  return detail.body;
-}
-
-async function requireCustomer(email: string): Promise<CustomerDetail> {
-  const customer = await customerByEmail(email);
-  if (!customer) throw new Error(`no customer with email ${email}`);
-  return customer;
-}
+const customerByEmail = (email: string) => t.customerByEmail<CustomerDetail>(email);
+const requireCustomer = (email: string) => t.requireCustomer<CustomerDetail>(email);
 
 async function allCustomerIds(): Promise<string[]> {
   const { status, body } = await t.api<{ items: { id: string }[]; nextCursor: string | null }>('/admin/customers?limit=200');

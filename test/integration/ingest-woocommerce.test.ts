@@ -80,21 +80,8 @@ async function send(topic: string, body: unknown, deliveryId = newDeliveryId()):
   return t.deliver(webhookUrl, bytes, wooHeaders(bytes, secret, topic, deliveryId));
 }
 
-async function customerByEmail(email: string): Promise<CustomerDetail | undefined> {
-  const found = await t.api<{ items: { id: string }[] }>(`/admin/customers?email=${encodeURIComponent(email)}`);
-  expect(found.status).toBe(200);
-  const [first] = found.body.items;
-  if (!first) return undefined;
-  const detail = await t.api<CustomerDetail>(`/admin/customers/${first.id}`);
-  expect(detail.status).toBe(200);
-  return detail.body;
-}
-
-async function requireCustomer(email: string): Promise<CustomerDetail> {
-  const customer = await customerByEmail(email);
-  if (!customer) throw new Error(`no customer with email ${email}`);
-  return customer;
-}
+const customerByEmail = (email: string) => t.customerByEmail<CustomerDetail>(email);
+const requireCustomer = (email: string) => t.requireCustomer<CustomerDetail>(email);
 
 async function quarantine(): Promise<QuarantineView[]> {
   const { status, body } = await t.api<{ items: QuarantineView[] }>('/admin/quarantine?limit=200');

@@ -16,6 +16,10 @@ export interface TestStack {
   /** Resolves once every queue is empty and nothing is in flight. */
   settled(): Promise<void>;
   queueDepth(queue: 'ingest' | 'ingestDlq'): Promise<number>;
+  /** The customer with this email as GET /admin/customers/{id} shows it (orders included); undefined if none. */
+  customerByEmail<T = Record<string, any>>(email: string): Promise<T | undefined>;
+  /** Like customerByEmail, but a missing customer fails the test. */
+  requireCustomer<T = Record<string, any>>(email: string): Promise<T>;
   stop(): Promise<void>;
 }
 
@@ -54,9 +58,25 @@ export async function startTestStack(options: { retryDelaySeconds?: number } = {
     return { status: response.status, body: (text ? JSON.parse(text) : undefined) as never };
   };
 
+  const customerByEmail = async <T,>(email: string): Promise<T | undefined> => {
+    const found = await api<{ items: { id: string }[] }>(`/admin/customers?email=${encodeURIComponent(email)}`);
+    if (found.status !== 200) throw new Error(`customer search answered ${found.status}`);
+    const [first] = found.body.items;
+    if (!first) return undefined;
+    const detail = await api<T>(`/admin/customers/${first.id}`);
+    if (detail.status !== 200) throw new Error(`customer ${first.id} answered ${detail.status}`);
+    return detail.body;
+  };
+
   return {
     stack,
     api,
+    customerByEmail,
+    async requireCustomer<T>(email: string) {
+      const customer = await customerByEmail<T>(email);
+      if (!customer) throw new Error(`no customer with email ${email}`);
+      return customer;
+    },
     async createChannel(input) {
       const { status, body } = await api<{ id: string; webhookUrl: string }>('/admin/channels', { body: input });
       if (status !== 201) throw new Error(`channel not created: ${status} ${JSON.stringify(body)}`);
