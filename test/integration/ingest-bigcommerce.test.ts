@@ -9,33 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signStandardWebhook } from '../../functions/adapters/signatures';
 import { standardHeaders, startTestStack, type TestStack } from '../support/stack';
-
-interface Figures {
-  orders: number;
-  purchaseDays: number;
-  grossMinor: number;
-  refundedMinor: number;
-  netMinor: number;
-  currency: string | null;
-  firstOrderAt: string | null;
-  lastOrderAt: string | null;
-}
-interface CustomerDetail {
-  id: string;
-  email: string | null;
-  name: string | null;
-  channels: string[];
-  figures: Figures;
-  orders: { orderId: string; status: string; totalMinor: number; refundedMinor: number }[];
-}
-interface QuarantineView {
-  id: string;
-  channelId: string;
-  deliveryId: string;
-  reason: string;
-  issues: string[];
-  status: string;
-}
+import type { CustomerDetail, QuarantineView } from '../support/shapes';
 
 // ---- the fake store API ----------------------------------------------------------
 

@@ -4,33 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { standardHeaders, startTestStack, type TestStack } from '../support/stack';
-
-interface Figures {
-  orders: number;
-  purchaseDays: number;
-  grossMinor: number;
-  refundedMinor: number;
-  netMinor: number;
-  currency: string | null;
-  firstOrderAt: string | null;
-  lastOrderAt: string | null;
-}
-interface CustomerDetail {
-  id: string;
-  email: string | null;
-  channels: string[];
-  consent: { email: string };
-  figures: Figures;
-  orders: { orderId: string; status: string; test: boolean; totalMinor: number; refundedMinor: number }[];
-}
-interface QuarantineView {
-  id: string;
-  channelId: string;
-  deliveryId: string;
-  reason: string;
-  issues: string[];
-  status: string;
-}
+import type { CustomerDetail, QuarantineView } from '../support/shapes';
 
 const secret = `whsec_${randomBytes(32).toString('base64')}`;
 let t: TestStack;

@@ -5,39 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestStack, wooHeaders, type TestStack } from '../support/stack';
-
-interface Figures {
-  orders: number;
-  purchaseDays: number;
-  grossMinor: number;
-  refundedMinor: number;
-  netMinor: number;
-  currency: string | null;
-  firstOrderAt: string | null;
-  lastOrderAt: string | null;
-}
-interface OrderView {
-  orderId: string;
-  status: string;
-  test: boolean;
-  totalMinor: number;
-  refundedMinor: number;
-}
-interface CustomerDetail {
-  id: string;
-  email: string | null;
-  channels: string[];
-  figures: Figures;
-  orders: OrderView[];
-}
-interface QuarantineView {
-  id: string;
-  channelId: string;
-  deliveryId: string;
-  reason: string;
-  issues: string[];
-  status: string;
-}
+import type { CustomerDetail, QuarantineView } from '../support/shapes';
 
 type WooOrder = Record<string, unknown> & { billing: Record<string, unknown> };
 
