@@ -97,16 +97,20 @@ export function applyOrderChange(
       return { ...existing, refunds: mergeRefunds(existing.refunds, refunds) };
     }
     case 'removed': {
+      // A removal is dated when huitou received it, to the millisecond; stores
+      // date versions in whole seconds. Counting it from the start of its
+      // second lets a restore made in the same second win.
+      const removedAt = new Date(Math.floor(timeOf(change.updatedAt) / 1000) * 1000).toISOString();
       if (!existing) {
         return placeholder(platform, change.channelId, change.orderId, {
-          updatedAt: change.updatedAt,
+          updatedAt: removedAt,
           status: 'deleted',
           currency: '',
           refunds: {},
         });
       }
-      if (timeOf(change.updatedAt) < timeOf(existing.updatedAt)) return existing;
-      return { ...existing, status: 'deleted', updatedAt: change.updatedAt };
+      if (timeOf(removedAt) < timeOf(existing.updatedAt)) return existing;
+      return { ...existing, status: 'deleted', updatedAt: removedAt };
     }
   }
 }

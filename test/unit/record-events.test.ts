@@ -117,6 +117,17 @@ describe('Use case: recordOrderChange', () => {
     });
   });
 
+  it('lets a restore dated in the same second as the removal bring the order back', async () => {
+    const repo = new MemoryRepository();
+    await record(repo, { kind: 'order', order: anOrder({ updatedAt: '2026-03-02T10:00:00Z' }) });
+
+    await record(repo, { kind: 'removed', channelId: 'ch_shop', orderId: '1001', updatedAt: '2026-03-03T10:00:00.734Z' });
+    expect(onlyProfile(repo).figures.orders).toBe(0);
+    await record(repo, { kind: 'order', order: anOrder({ updatedAt: '2026-03-03T10:00:00Z' }) });
+
+    expect(onlyProfile(repo).figures.orders).toBe(1);
+  });
+
   it('keeps test orders apart and never counts them', async () => {
     const repo = new MemoryRepository();
 
