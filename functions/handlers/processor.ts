@@ -190,9 +190,10 @@ async function processRecord(record: ParsedRecord<SQSRecord, IngestMessage>): Pr
 }
 
 async function processBatch(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
-  const before = capacityMeter.writeUnits;
+  const { writeUnits, readUnits } = capacityMeter;
   const response = await processPartialResponse(event, processRecord, batch, { context });
-  metrics.addMetric('WriteCapacityUnits', MetricUnit.Count, capacityMeter.writeUnits - before);
+  metrics.addMetric('WriteCapacityUnits', MetricUnit.Count, capacityMeter.writeUnits - writeUnits);
+  metrics.addMetric('ReadCapacityUnits', MetricUnit.Count, capacityMeter.readUnits - readUnits);
   return response;
 }
 
