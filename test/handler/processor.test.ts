@@ -12,12 +12,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { lambdaContext, sqsEvent } from '../support/events';
-
-process.env['TABLE_NAME'] = 'huitou-test';
-process.env['INGEST_QUEUE_URL'] = 'https://sqs.us-east-1.amazonaws.com/123456789012/huitou-ingest';
-process.env['AWS_REGION'] = 'us-east-1';
-process.env['POWERTOOLS_LOG_LEVEL'] = 'SILENT';
-process.env['POWERTOOLS_METRICS_DISABLED'] = 'true';
+import '../support/handler-env';
 
 const dynamo = mockClient(DynamoDBDocumentClient);
 let handler: (event: unknown, context: unknown) => Promise<{ batchItemFailures: { itemIdentifier: string }[] }>;

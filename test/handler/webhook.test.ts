@@ -6,11 +6,7 @@ import 'aws-sdk-client-mock-vitest/extend';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { signBodyHmac, signStandardWebhook } from '../../functions/adapters/signatures';
 import { httpEvent, lambdaContext } from '../support/events';
-
-process.env['TABLE_NAME'] = 'huitou-test';
-process.env['INGEST_QUEUE_URL'] = 'https://sqs.us-east-1.amazonaws.com/123456789012/huitou-ingest';
-process.env['AWS_REGION'] = 'us-east-1';
-process.env['POWERTOOLS_LOG_LEVEL'] = 'SILENT';
+import '../support/handler-env';
 
 const dynamo = mockClient(DynamoDBDocumentClient);
 const sqs = mockClient(SQSClient);
