@@ -24,6 +24,7 @@ import {
   setQuarantineStatus,
 } from '../adapters/quarantine-store';
 import { can, roles, type Right, type Role } from '../domain/access';
+import { rotateSecrets } from '../domain/channels';
 import { customerView } from '../domain/customers';
 import { platforms } from '../domain/model';
 import { orderView } from '../domain/orders';
@@ -170,17 +171,12 @@ const routes: Route[] = [
       const patch = parseBody(channelPatchSchema, event);
       const channel = await channelOrThrow(id);
       if (channel.status !== 'active') throw new ConflictError(`channel ${id} was redacted`);
-      const [current] = channel.webhookSecrets;
-      let secrets = channel.webhookSecrets;
-      // A new secret keeps the current one as the previous, so both verify until the rotation ends.
-      if (patch.webhookSecret !== undefined) secrets = current ? [patch.webhookSecret, current] : [patch.webhookSecret];
-      if (patch.previousWebhookSecret === null) secrets = secrets.slice(0, 1);
       const next: Channel = {
         ...channel,
         name: patch.name ?? channel.name,
         apiBaseUrl: patch.apiBaseUrl ?? channel.apiBaseUrl,
         apiToken: patch.apiToken ?? channel.apiToken,
-        webhookSecrets: secrets,
+        webhookSecrets: rotateSecrets(channel.webhookSecrets, patch),
         updatedAt: new Date().toISOString(),
       };
       await replaceChannel(tableName, channel, next);
