@@ -151,17 +151,17 @@ export async function redactChannel(tableName: string, channelId: string): Promi
 const channelCache = new Map<string, { channel: Channel | undefined; readAt: number }>();
 
 /**
- * Channel lookups on the webhook path, remembered for a short while per warm
- * Lambda so a burst of deliveries costs one read. `fresh` skips the memory,
- * for a second look after a signature fails (the secret may have just rotated).
+ * Channel lookups on the webhook path, remembered per warm Lambda (10 s by
+ * default) so a burst of deliveries costs one read. A shorter `maxAgeMs` asks
+ * for a newer copy, for a second look after a signature fails.
  */
 export async function lookupChannel(
   tableName: string,
   channelId: string,
-  options: { fresh?: boolean; maxAgeMs?: number } = {},
+  options: { maxAgeMs?: number } = {},
 ): Promise<Channel | undefined> {
   const remembered = channelCache.get(channelId);
-  if (!options.fresh && remembered && Date.now() - remembered.readAt < (options.maxAgeMs ?? 10_000)) {
+  if (remembered && Date.now() - remembered.readAt < (options.maxAgeMs ?? 10_000)) {
     return remembered.channel;
   }
   const channel = await getChannel(tableName, channelId);

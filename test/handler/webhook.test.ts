@@ -78,6 +78,19 @@ describe('Handler: webhook', () => {
     expect(sqs).not.toHaveReceivedCommand(SendMessageCommand);
   });
 
+  it('reads the channel at most once a second however many bad signatures arrive', async () => {
+    const flood = { ...shopify, id: 'ch_flood' };
+    dynamo.on(GetCommand, { Key: { pk: 'CHANNEL#ch_flood', sk: 'CHANNEL' } }).resolves({ Item: flood });
+
+    const statuses = [];
+    for (let i = 0; i < 5; i += 1) {
+      statuses.push((await handler(webhook('shopify', 'ch_flood', { 'x-shopify-hmac-sha256': signBodyHmac(body, 'guess') }), lambdaContext)).statusCode);
+    }
+
+    expect(statuses).toEqual([401, 401, 401, 401, 401]);
+    expect(dynamo.commandCalls(GetCommand).filter((call) => call.args[0].input.Key?.['pk'] === 'CHANNEL#ch_flood')).toHaveLength(1);
+  });
+
   it('answers 404 for an unknown channel or a channel of another platform', async () => {
     const unknown = await handler(webhook('shopify', 'ch_none', {}), lambdaContext);
     const mismatch = await handler(webhook('woocommerce', 'ch_shop', {}), lambdaContext);
