@@ -1,6 +1,7 @@
 // Read side of the admin API: customer search and a customer's orders.
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { CustomerProfile } from '../domain/customers';
+import { normalizeEmail } from '../domain/normalize/identity';
 import type { OrderRecord } from '../domain/orders';
 import { ValidationError } from '../shared/errors';
 import { DynamoCustomerRepository, orderFromItem, profileFromItem } from './customer-store';
@@ -28,7 +29,8 @@ const stageFilters: Record<string, string> = {
 export async function searchCustomers(tableName: string, search: CustomerSearch): Promise<Page<CustomerProfile>> {
   if (search.email !== undefined) {
     const repo = new DynamoCustomerRepository(tableName);
-    const id = await repo.findCustomer('', { email: search.email.trim().toLowerCase(), orderIds: [] });
+    const email = normalizeEmail(search.email);
+    const id = email ? await repo.findCustomer('', { email, orderIds: [] }) : undefined;
     const profile = id ? await repo.getProfile(id) : undefined;
     return { items: profile ? [profile] : [], nextCursor: null };
   }

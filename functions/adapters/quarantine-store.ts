@@ -19,7 +19,6 @@ export interface QuarantineEntry {
   issues: string[];
   /** open: waiting for staff; requeued: replay sent; resolved: a replay went through; redacted: body erased by a privacy request. */
   status: 'open' | 'requeued' | 'resolved' | 'redacted';
-  attempts: number;
   updatedAt: string;
 }
 

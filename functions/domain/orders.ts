@@ -1,7 +1,7 @@
 // How one order's stored state moves as deliveries arrive, in any order and any
 // number of times. Pure: the processor reads the stored order, asks this module
 // for the next state, and writes it only if it changed.
-import type { NormalizedOrder, NormalizedRefund, Platform } from './model';
+import type { ChannelEvent, NormalizedOrder, Platform } from './model';
 
 /** An order as huitou keeps it: the normalized order without the person's facts. */
 export interface OrderRecord extends Omit<NormalizedOrder, 'customer'> {
@@ -15,10 +15,8 @@ export interface OrderRecord extends Omit<NormalizedOrder, 'customer'> {
   version?: number | undefined;
 }
 
-export type OrderChange =
-  | { kind: 'order'; order: NormalizedOrder }
-  | { kind: 'refund'; refund: NormalizedRefund }
-  | { kind: 'removed'; channelId: string; orderId: string; updatedAt: string };
+/** The channel events that change one order. */
+export type OrderChange = Extract<ChannelEvent, { kind: 'order' | 'refund' | 'order-removed' }>;
 
 function timeOf(iso: string): number {
   const ms = Date.parse(iso);
@@ -96,7 +94,7 @@ export function applyOrderChange(
       }
       return { ...existing, refunds: mergeRefunds(existing.refunds, refunds) };
     }
-    case 'removed': {
+    case 'order-removed': {
       // A removal is dated when huitou received it, to the millisecond; stores
       // date versions in whole seconds. Counting it from the start of its
       // second lets a restore made in the same second win.

@@ -23,7 +23,7 @@ function changeKey(change: OrderChange): { channelId: string; orderId: string } 
       return change.order;
     case 'refund':
       return change.refund;
-    case 'removed':
+    case 'order-removed':
       return change;
   }
 }

@@ -97,11 +97,9 @@ async function apply(
   const { platform } = message;
   switch (event.kind) {
     case 'order':
-      return recordOrderChange(repo, { platform, change: event, delivery, raw, now });
     case 'refund':
-      return recordOrderChange(repo, { platform, change: event, delivery, now });
     case 'order-removed':
-      return recordOrderChange(repo, { platform, change: { ...event, kind: 'removed' }, delivery, now });
+      return recordOrderChange(repo, { platform, change: event, delivery, raw, now });
     case 'customer':
       return recordCustomerFacts(repo, {
         channelId: event.channelId,
@@ -147,7 +145,6 @@ async function quarantine(message: IngestMessage, problem: Unreadable): Promise<
     reason: problem.reason,
     issues: problem.issues,
     status: 'open',
-    attempts: 1,
     updatedAt: now,
     bodyGzip: message.bodyGzip,
   });

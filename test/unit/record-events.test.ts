@@ -121,7 +121,7 @@ describe('Use case: recordOrderChange', () => {
     const repo = new MemoryRepository();
     await record(repo, { kind: 'order', order: anOrder({ updatedAt: '2026-03-02T10:00:00Z' }) });
 
-    await record(repo, { kind: 'removed', channelId: 'ch_shop', orderId: '1001', updatedAt: '2026-03-03T10:00:00.734Z' });
+    await record(repo, { kind: 'order-removed', channelId: 'ch_shop', orderId: '1001', updatedAt: '2026-03-03T10:00:00.734Z' });
     expect(onlyProfile(repo).figures.orders).toBe(0);
     await record(repo, { kind: 'order', order: anOrder({ updatedAt: '2026-03-03T10:00:00Z' }) });
 
