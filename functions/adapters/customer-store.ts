@@ -141,7 +141,7 @@ export class DynamoCustomerRepository implements CustomerRepository {
     return keys.map((key) => owners.get(key.pk)).find((id) => id !== undefined);
   }
 
-  async resolveCustomer(channelId: string, facts: CustomerFacts): Promise<string | undefined> {
+  async resolveCustomer(channelId: string, facts: CustomerFacts, now: string): Promise<string | undefined> {
     const keys = identityKeys(channelId, facts);
     if (keys.length === 0) return undefined;
     const deciding = decidingKeys(channelId, facts);
@@ -154,7 +154,6 @@ export class DynamoCustomerRepository implements CustomerRepository {
       }
       const free = keys.filter((key) => !owners.has(key.pk));
       const customerId = newCustomerId();
-      const now = new Date().toISOString();
       try {
         // One transaction creates the profile and claims every identity, so two
         // first orders racing on any shared identity make exactly one customer.

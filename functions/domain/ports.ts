@@ -26,11 +26,11 @@ export interface OrderWrite {
 export interface CustomerRepository {
   /**
    * The customer these facts belong to: by channel customer id, then email,
-   * then phone. Creates one (and claims its identities) when none matches;
+   * then phone (only for facts without an email). Creates one (and claims its identities) when none matches;
    * two racing first orders end up with the same customer. Undefined when the
-   * facts identify nobody (an anonymous order).
+   * facts identify nobody (an anonymous order). A new customer is created at `now`.
    */
-  resolveCustomer(channelId: string, facts: CustomerFacts): Promise<string | undefined>;
+  resolveCustomer(channelId: string, facts: CustomerFacts, now: string): Promise<string | undefined>;
   /** Like resolveCustomer, but never creates. */
   findCustomer(channelId: string, subject: PrivacySubject): Promise<string | undefined>;
   getOrder(channelId: string, orderId: string): Promise<OrderRecord | undefined>;

@@ -55,7 +55,7 @@ export async function recordOrderChange(
 
     const facts = change.kind === 'order' ? change.order.customer : undefined;
     const customerId =
-      existing?.customerId ?? (facts ? await repo.resolveCustomer(channelId, facts) : undefined);
+      existing?.customerId ?? (facts ? await repo.resolveCustomer(channelId, facts, now) : undefined);
     next.customerId = customerId;
 
     let profile: { next: CustomerProfile; expectedRev: number } | undefined;
@@ -79,7 +79,7 @@ export async function recordCustomerFacts(
   input: { channelId: string; facts: CustomerFacts; observedAt: string; now: string },
 ): Promise<RecordOutcome> {
   const { channelId, facts, observedAt, now } = input;
-  const customerId = await repo.resolveCustomer(channelId, facts);
+  const customerId = await repo.resolveCustomer(channelId, facts, now);
   if (customerId === undefined) return 'unchanged';
   return withRetries(async () => {
     const current = await repo.getProfile(customerId);

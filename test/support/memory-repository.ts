@@ -24,14 +24,14 @@ export class MemoryRepository implements CustomerRepository {
   readonly raws = new Map<string, Uint8Array>();
   private nextId = 1;
 
-  async resolveCustomer(channelId: string, facts: CustomerFacts): Promise<string | undefined> {
+  async resolveCustomer(channelId: string, facts: CustomerFacts, now: string): Promise<string | undefined> {
     const keys = identities(channelId, facts);
     if (keys.length === 0) return undefined;
     const deciding = identities(channelId, facts.email ? { ...facts, phone: undefined } : facts);
     await tick();
     const owner = deciding.map((key) => this.identities.get(key)).find((id) => id !== undefined);
     const customerId = owner ?? `cus_${this.nextId++}`;
-    if (!owner) this.profiles.set(customerId, newProfile(customerId, '2026-01-01T00:00:00.000Z'));
+    if (!owner) this.profiles.set(customerId, newProfile(customerId, now));
     for (const key of keys) if (!this.identities.has(key)) this.identities.set(key, customerId);
     return customerId;
   }
