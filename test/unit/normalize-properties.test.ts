@@ -45,7 +45,11 @@ describe('Function: normalizeEmail', () => {
 });
 
 describe('Function: normalizePhone', () => {
-  const digits = fc.string({ unit: fc.constantFrom(...'0123456789'), minLength: 7, maxLength: 15 });
+  // A national number or one without the 00 prefix: 00 is not formatting, it
+  // stands for + and takes two digits with it (tested on its own).
+  const digits = fc
+    .tuple(fc.constantFrom(...'123456789'), fc.string({ unit: fc.constantFrom(...'0123456789'), minLength: 6, maxLength: 14 }))
+    .map(([first, rest]) => first + rest);
   const formatting = fc.string({ unit: fc.constantFrom(' ', '-', '.', '(', ')'), maxLength: 2 });
 
   it('is idempotent', () => {
@@ -58,6 +62,11 @@ describe('Function: normalizePhone', () => {
         expect(once === undefined || normalizePhone(once) === once).toBe(true);
       }),
     );
+  });
+
+  it('reads the 00 prefix as + and refuses a placeholder that is too short once read so', () => {
+    expect(normalizePhone('0049 30 1234567')).toBe('+49301234567');
+    expect(normalizePhone('0000000')).toBeUndefined();
   });
 
   it('ignores spaces, dashes, dots and parentheses', () => {
