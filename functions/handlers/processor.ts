@@ -36,13 +36,13 @@ import { ingestMessageSchema, type IngestMessage } from '../shared/schemas';
 const { tableName } = config();
 const repo = new DynamoCustomerRepository(tableName);
 // Our own envelope is parsed by the batch utility: a record that does not fit
-// fails on its own, and after maxReceiveCount the DLQ keeps it.
-const batch = new BatchProcessor(EventType.SQS, {
-  parser,
-  innerSchema: ingestMessageSchema,
-  transformer: 'json',
-  logger,
-});
+// fails on its own, and after maxReceiveCount the DLQ keeps it. A processor
+// holds one batch's records and results, so each invocation gets its own: two
+// invocations sharing one (the local stack runs them in one module) reported
+// each other's failures as successes, and those deliveries were deleted.
+function batchProcessor(): BatchProcessor {
+  return new BatchProcessor(EventType.SQS, { parser, innerSchema: ingestMessageSchema, transformer: 'json', logger });
+}
 
 /** A delivery huitou cannot use as sent: kept for staff, never retried blindly. */
 class Unreadable {
@@ -188,7 +188,7 @@ async function processRecord(record: ParsedRecord<SQSRecord, IngestMessage>): Pr
 
 async function processBatch(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
   const { writeUnits, readUnits } = capacityMeter;
-  const response = await processPartialResponse(event, processRecord, batch, { context });
+  const response = await processPartialResponse(event, processRecord, batchProcessor(), { context });
   metrics.addMetric('WriteCapacityUnits', MetricUnit.Count, capacityMeter.writeUnits - writeUnits);
   metrics.addMetric('ReadCapacityUnits', MetricUnit.Count, capacityMeter.readUnits - readUnits);
   return response;
