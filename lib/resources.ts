@@ -131,3 +131,10 @@ export const tableNameEnv = 'TABLE_NAME';
 
 /** The largest webhook body huitou accepts (API Gateway's own limit is 10 MB). */
 export const maxWebhookBodyBytes = 1024 * 1024;
+
+/**
+ * Partition keys of the inbox: bodies too large for an SQS message wait there
+ * for the processor. The webhook may PutItem only under this prefix
+ * (IAM dynamodb:LeadingKeys).
+ */
+export const inboxPartitionPrefix = 'INBOX#';

@@ -7,6 +7,7 @@ import { redactedProfile, type CustomerProfile } from '../domain/customers';
 import type { PrivacySubject } from '../domain/model';
 import type { OrderRecord } from '../domain/orders';
 import { ConflictError } from '../shared/errors';
+import { deleteBlob } from './blob-store';
 import { redactChannel } from './channel-store';
 import { DynamoCustomerRepository, identityKeys, orderFromItem, profileFromItem } from './customer-store';
 import { ordersOfCustomer } from './customer-queries';
@@ -47,7 +48,7 @@ async function queryAll(input: {
 }
 
 async function eraseOrderPayload(tableName: string, order: Pick<OrderRecord, 'channelId' | 'orderId'>): Promise<void> {
-  await deleteItem(tableName, itemKeys.orderPayload(order.channelId, order.orderId));
+  await deleteBlob(tableName, itemKeys.orderPayload(order.channelId, order.orderId));
   await documentClient().send(
     new UpdateCommand({
       TableName: tableName,

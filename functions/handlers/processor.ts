@@ -17,7 +17,7 @@ import {
 import { getChannel, type Channel } from '../adapters/channel-store';
 import { DynamoCustomerRepository } from '../adapters/customer-store';
 import { capacityMeter } from '../adapters/dynamo-client';
-import { gunzipBase64 } from '../adapters/ingest-queue';
+import { deliveryBody, discardInboxBody } from '../adapters/ingest-queue';
 import { exportCustomerData, redactCustomer, redactShop } from '../adapters/privacy-store';
 import { putQuarantine, quarantineId, setQuarantineStatus } from '../adapters/quarantine-store';
 import type { ChannelEvent } from '../domain/model';
@@ -132,7 +132,7 @@ async function apply(
   }
 }
 
-async function quarantine(message: IngestMessage, problem: Unreadable): Promise<void> {
+async function quarantine(message: IngestMessage, problem: Unreadable, raw: Buffer): Promise<void> {
   const now = new Date().toISOString();
   await putQuarantine(tableName, {
     id: message.replayOf ?? quarantineId(message.channelId, message.deliveryId),
@@ -146,8 +146,7 @@ async function quarantine(message: IngestMessage, problem: Unreadable): Promise<
     issues: problem.issues,
     status: 'open',
     updatedAt: now,
-    bodyGzip: message.bodyGzip,
-  });
+  }, raw);
   metrics.addMetric('DeliveriesQuarantined', MetricUnit.Count, 1);
   logger.warn('delivery quarantined', {
     channelId: message.channelId,
@@ -162,9 +161,14 @@ async function processRecord(record: ParsedRecord<SQSRecord, IngestMessage>): Pr
   const channel = await getChannel(tableName, message.channelId);
   if (!channel || channel.status !== 'active') {
     logger.info('delivery for a removed channel skipped', { channelId: message.channelId });
+    await discardInboxBody(tableName, message);
     return;
   }
-  const raw = gunzipBase64(message.bodyGzip);
+  const raw = await deliveryBody(tableName, message);
+  if (raw === undefined) {
+    logger.info('replay skipped: a privacy request erased its body', { channelId: message.channelId, deliveryId: message.deliveryId });
+    return;
+  }
   try {
     const body = parseBody(raw);
     const event = eventOf(
@@ -181,9 +185,10 @@ async function processRecord(record: ParsedRecord<SQSRecord, IngestMessage>): Pr
     logger.info('delivery processed', { channelId: message.channelId, deliveryId: message.deliveryId, kind: event.kind, outcome });
     if (message.replayOf) await setQuarantineStatus(tableName, message.replayOf, 'resolved');
   } catch (error) {
-    if (error instanceof Unreadable) return quarantine(message, error);
-    throw error;
+    if (!(error instanceof Unreadable)) throw error;
+    await quarantine(message, error, raw);
   }
+  await discardInboxBody(tableName, message);
 }
 
 async function processBatch(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
