@@ -224,13 +224,13 @@ describe('Fuzz: mutated signed deliveries through the local stack', () => {
     const quarantined = await quarantinedDeliveryIds();
     const deadLetters = await deadLetterDeliveryIds();
     const orders = await existingOrders(
-      deliveries.flatMap((d) => (d.orderId ? [{ channelId: channels[d.platform].id, orderId: d.orderId }] : [])),
+      deliveries.flatMap((d) => d.orderIds.map((orderId) => ({ channelId: channels[d.platform].id, orderId }))),
     );
     const lost = deliveries.filter(
       (d) =>
         !quarantined.has(d.deliveryId) &&
         !deadLetters.has(d.deliveryId) &&
-        !(d.orderId !== undefined && orders.has(`${channels[d.platform].id}#${d.orderId}`)),
+        !d.orderIds.some((orderId) => orders.has(`${channels[d.platform].id}#${orderId}`)),
     );
 
     const negative: string[] = [];

@@ -284,8 +284,12 @@ export interface FuzzDelivery {
   sends: number;
   /** BigCommerce: the order the fake store API answers for the webhook's id. */
   storeOrder?: { id: string; order: Json };
-  /** The order id this delivery should end up in, when its body still names a valid one. */
-  orderId: string | undefined;
+  /**
+   * The order ids this delivery may end up in, when it still names a valid one:
+   * for BigCommerce also the id of the order the store served, which is the
+   * one the processor keeps.
+   */
+  orderIds: string[];
   description: string;
 }
 
@@ -341,7 +345,9 @@ export function buildDeliveries(cases: FuzzCase[], runId: string): FuzzDelivery[
       body,
       sends: 1 + c.repeats,
       ...(built.storeOrder !== undefined ? { storeOrder: { id: String(id), order: doc.order } } : {}),
-      orderId: orderIdOf(c.platform, base.topic, doc.body),
+      orderIds: [orderIdOf(c.platform, base.topic, doc.body), ...(built.storeOrder ? [validId(doc.order?.id)] : [])].filter(
+        (orderId): orderId is string => orderId !== undefined,
+      ),
       description: `#${index} ${c.platform} ${base.topic || (built.body.type ?? built.body.scope)} ${mutations}${reused ? ' dup-id' : ''}${c.large ? ` large ${c.large.bytes}` : ''}`,
     };
   });
