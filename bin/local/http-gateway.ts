@@ -5,13 +5,13 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { routes, type FunctionName, type RouteDefinition } from '../../lib/resources';
+import { routes, type ApiRoute, type FunctionName } from '../../lib/resources';
 
 /** API Gateway's payload limit; huitou's own (smaller) limit is the handler's business. */
 export const gatewayMaxBodyBytes = 10 * 1024 * 1024;
 
 export interface RouteMatch {
-  readonly route: RouteDefinition;
+  readonly route: ApiRoute;
   readonly routeKey: string;
   readonly pathParameters: Record<string, string> | undefined;
 }
@@ -24,7 +24,7 @@ export class PortInUseError extends Error {
 }
 
 interface CompiledRoute {
-  readonly route: RouteDefinition;
+  readonly route: ApiRoute;
   readonly segments: readonly string[];
   readonly greedy: boolean;
 }

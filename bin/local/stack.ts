@@ -1,19 +1,20 @@
 // The local stack: emulators, the table and queues from lib/resources.ts, the
-// real handler modules behind an API Gateway-like HTTP server, and SQS event
-// sources, all in this process (DynamoDB Local is a Java child process).
+// functions' real bundles behind an API Gateway-like HTTP server, and SQS event
+// sources. Each function runs in a worker thread of its own with exactly the
+// env its definition gives it (lib/resources.ts functionEnvironment), plus what
+// the Lambda runtime adds and the emulators' endpoints; no module state is
+// shared between functions. DynamoDB Local is a Java child process.
 //
-// One stack per process: handlers read their configuration from process.env at
-// module scope, exactly as on Lambda, so startLocalStack sets process.env before
-// it imports them and a second concurrent stack in the same process would see
-// the first one's table and queues. Tests therefore run each suite in its own
-// vitest fork; stacks one after another in one process are fine.
+// This process's own AWS clients (the admin key bootstrap) find the emulators
+// through the AWS_ENDPOINT_URL_* variables set in process.env, so one stack per
+// process: tests run each suite in its own vitest fork.
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { functions, tableNameEnv, type FunctionName } from '../../lib/resources';
+import { functionEnvironment, functions, type FunctionName } from '../../lib/resources';
 import {
   localCredentials,
   localRegion,
@@ -24,7 +25,14 @@ import {
   type Log,
 } from './emulators';
 import { createHttpGateway } from './http-gateway';
-import { createLocalFunction, importHandler, type HandlerOverrides, type LocalFunction } from './lambda';
+import {
+  bundleFunction,
+  createInProcessFunction,
+  createLocalFunction,
+  lambdaRuntimeEnvironment,
+  type HandlerOverrides,
+  type LocalFunction,
+} from './lambda';
 import { drainQueue, restoreQueue } from './queue-persistence';
 import { ensureQueues, ensureTable, type LocalQueue, type QueueName } from './provision';
 import { startSqsEventSource, type SqsEventSource } from './sqs-event-source';
@@ -145,19 +153,17 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       queueUrls[`${queue.key}Dlq`] = queue.dlq.url;
     }
 
-    // What the functions get on Lambda, pointed at the emulators. The SDK reads
-    // the AWS_ENDPOINT_URL_<SERVICE> variables itself.
-    Object.assign(process.env, {
-      [tableNameEnv]: tableName,
-      ...Object.fromEntries(Object.values(localQueues).map((queue) => [queue.definition.urlEnv, queue.url])),
-      AWS_REGION: localRegion,
-      AWS_ACCESS_KEY_ID: localCredentials.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: localCredentials.secretAccessKey,
+    // The emulators, for the AWS SDK's own AWS_ENDPOINT_URL_<SERVICE> variables.
+    const endpointEnvironment = {
       AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
       AWS_ENDPOINT_URL_SQS: sqsEmulator.endpoint,
       AWS_ENDPOINT_URL_SESV2: ses.endpoint,
-      POWERTOOLS_SERVICE_NAME: 'huitou',
-      POWERTOOLS_METRICS_NAMESPACE: 'huitou',
+    };
+    Object.assign(process.env, {
+      ...endpointEnvironment,
+      AWS_REGION: localRegion,
+      AWS_ACCESS_KEY_ID: localCredentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: localCredentials.secretAccessKey,
     });
     delete process.env.AWS_SESSION_TOKEN;
 
@@ -170,9 +176,24 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       }
     }
 
-    // A module that fails to load is reported here; its invocations fail like a Lambda init error.
-    const { localFunctions, loaded } = loadFunctions(tableName, options.handlers, log);
-    await loaded;
+    // A function that fails to initialize is reported here; its invocations fail like a Lambda init error.
+    const localFunctions = await startFunctions({
+      stackName: tableName,
+      overrides: options.handlers,
+      log,
+      environmentOf: (name) => ({
+        ...functionEnvironment(name, {
+          tableName,
+          queueUrl: (queue) => localQueues[queue].url,
+          dlqUrl: (queue) => localQueues[queue].dlq.url,
+        }),
+        ...endpointEnvironment,
+        ...developerKnobs(),
+      }),
+    });
+    cleanups.push(async () => {
+      await Promise.all(Object.values(localFunctions).map((fn) => fn.stop()));
+    });
 
     const adminKey = await bootstrapAdminKey(options, tableName, dataDir);
     log('admin key ready');
@@ -252,27 +273,45 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   }
 }
 
-function loadFunctions(
-  stackName: string,
-  overrides: HandlerOverrides | undefined,
-  log: Log,
-): { localFunctions: Record<FunctionName, LocalFunction>; loaded: Promise<void> } {
-  const result = {} as Record<FunctionName, LocalFunction>;
-  const loading: Promise<unknown>[] = [];
-  for (const name of Object.keys(functions) as FunctionName[]) {
-    const definition = functions[name];
-    const override = overrides?.[name];
-    const handler = override ? Promise.resolve(override) : importHandler(projectRoot, definition.entry);
-    loading.push(handler.catch((error: unknown) => log(`${name}: ${(error as Error).message}`)));
-    result[name] = createLocalFunction({
-      name,
-      functionName: `${stackName}-${definition.id}`,
-      definition,
-      region: localRegion,
-      handler,
-    });
+/** Variables a developer may set for the local stack's functions (log level, metrics off). */
+const developerKnobNames = ['POWERTOOLS_LOG_LEVEL', 'POWERTOOLS_METRICS_DISABLED', 'POWERTOOLS_DEV'] as const;
+
+function developerKnobs(): Record<string, string> {
+  const knobs: Record<string, string> = {};
+  for (const name of developerKnobNames) {
+    const value = process.env[name];
+    if (value !== undefined) knobs[name] = value;
   }
-  return { localFunctions: result, loaded: Promise.all(loading).then(() => undefined) };
+  return knobs;
+}
+
+async function startFunctions(input: {
+  stackName: string;
+  overrides: HandlerOverrides | undefined;
+  log: Log;
+  environmentOf: (name: FunctionName) => Record<string, string>;
+}): Promise<Record<FunctionName, LocalFunction>> {
+  const names = Object.keys(functions) as FunctionName[];
+  const started = await Promise.all(
+    names.map(async (name) => {
+      const definition = functions[name];
+      const functionName = `${input.stackName}-${definition.id}`;
+      const override = input.overrides?.[name];
+      if (override) {
+        return createInProcessFunction({ name, functionName, definition, region: localRegion, handler: override });
+      }
+      const env = {
+        ...lambdaRuntimeEnvironment({ functionName, definition, region: localRegion, credentials: localCredentials }),
+        ...input.environmentOf(name),
+      };
+      const bundle = await bundleFunction(projectRoot, name, definition);
+      return createLocalFunction({ name, functionName, definition, region: localRegion, bundle, env });
+    }),
+  );
+  await Promise.all(
+    started.map((fn) => fn.ready.catch((error: unknown) => input.log(`${fn.name}: ${(error as Error).message}`))),
+  );
+  return Object.fromEntries(started.map((fn) => [fn.name, fn])) as Record<FunctionName, LocalFunction>;
 }
 
 async function bootstrapAdminKey(options: LocalStackOptions, tableName: string, dataDir: string | undefined): Promise<string> {

@@ -28,12 +28,13 @@ import { rotateSecrets } from '../domain/channels';
 import { customerView } from '../domain/customers';
 import { platforms } from '../domain/model';
 import { orderView } from '../domain/orders';
-import { config } from '../shared/config';
+import { functionConfig } from '../shared/config';
 import { ConflictError, ForbiddenError, NotFoundError, UnauthorizedError, ValidationError } from '../shared/errors';
 import { httpErrors, json, rawBody, type HttpResult } from '../shared/http';
 import { logger } from '../shared/observability';
 
-const { tableName, ingestQueueUrl } = config();
+const { tableName, queueUrls } = functionConfig('admin');
+const ingestQueueUrl = queueUrls.ingest;
 const customers = new DynamoCustomerRepository(tableName);
 
 interface Request {

@@ -29,11 +29,11 @@ import {
 } from '../domain/normalize/index';
 import { recordCustomerFacts, recordOrderChange } from '../domain/record-events';
 import type { DeliveryRef } from '../domain/ports';
-import { config } from '../shared/config';
+import { functionConfig } from '../shared/config';
 import { logger, metrics } from '../shared/observability';
 import { ingestMessageSchema, type IngestMessage } from '../shared/schemas';
 
-const { tableName } = config();
+const { tableName } = functionConfig('processor');
 const repo = new DynamoCustomerRepository(tableName);
 // Our own envelope is parsed by the batch utility: a record that does not fit
 // fails on its own, and after maxReceiveCount the DLQ keeps it.

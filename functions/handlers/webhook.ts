@@ -9,11 +9,12 @@ import { lookupChannel } from '../adapters/channel-store';
 import { enqueueDelivery, gzipBase64, MessageTooLargeError } from '../adapters/ingest-queue';
 import { verifyDelivery } from '../adapters/webhook-delivery';
 import { platforms, type Platform } from '../domain/model';
-import { config } from '../shared/config';
+import { functionConfig } from '../shared/config';
 import { httpError, httpErrors, json, rawBody, type HttpResult } from '../shared/http';
 import { logger } from '../shared/observability';
 
-const { tableName, ingestQueueUrl } = config();
+const { tableName, queueUrls } = functionConfig('webhook');
+const ingestQueueUrl = queueUrls.ingest;
 
 function isPlatform(value: string | undefined): value is Platform {
   return (platforms as readonly string[]).includes(value ?? '');

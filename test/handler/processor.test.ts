@@ -12,7 +12,9 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { lambdaContext, sqsEvent } from '../support/events';
-import '../support/handler-env';
+import { setFunctionEnv } from '../support/handler-env';
+
+setFunctionEnv('processor');
 
 const dynamo = mockClient(DynamoDBDocumentClient);
 let handler: (event: unknown, context: unknown) => Promise<{ batchItemFailures: { itemIdentifier: string }[] }>;

@@ -6,7 +6,9 @@ import 'aws-sdk-client-mock-vitest/extend';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { signBodyHmac, signStandardWebhook } from '../../functions/adapters/signatures';
 import { httpEvent, lambdaContext } from '../support/events';
-import '../support/handler-env';
+import { setFunctionEnv } from '../support/handler-env';
+
+setFunctionEnv('webhook');
 
 const dynamo = mockClient(DynamoDBDocumentClient);
 const sqs = mockClient(SQSClient);
