@@ -81,6 +81,7 @@ export class LambdaFunction extends Construct implements IGrantable {
         format: OutputFormat.CJS,
         target: functionBundling.target,
         minify: functionBundling.minify,
+        keepNames: functionBundling.keepNames,
         sourceMap: functionBundling.sourceMap,
         sourceMapMode: SourceMapMode.DEFAULT,
         sourcesContent: false,

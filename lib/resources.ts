@@ -130,7 +130,7 @@ export const functions = {
     description: 'Admin API for store staff and the huitou CLI',
     table: 'read-write',
     sendsTo: ['ingest'],
-    redrives: [],
+    redrives: ['ingest'],
     routes: [{ method: 'ANY', path: '/admin/{proxy+}' }],
   },
 } as const satisfies Record<string, FunctionDefinition>;
@@ -191,6 +191,9 @@ export const functionBundling = {
   format: 'cjs',
   target: 'node22',
   minify: true,
+  // Error classes name themselves after their class (shared/errors.ts); the
+  // names reach logs and dead-letter reasons, so minification must keep them.
+  keepNames: true,
   sourceMap: true,
   externalModules: ['@aws-sdk/*'],
 } as const;

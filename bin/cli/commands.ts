@@ -529,6 +529,53 @@ const quarantineReplay: Command = {
   },
 };
 
+interface DeadLetter {
+  id: string;
+  queue?: string;
+  channelId?: string | null;
+  firstFailedAt?: string;
+  receiveCount?: number;
+  reason?: string;
+}
+
+const deadLettersList: Command = {
+  name: 'dead-letters list',
+  usage: 'dead-letters list [--cursor <c>]',
+  summary: 'deliveries that failed every retry, with the reason of the last failure',
+  options: { cursor: { type: 'string' } },
+  args: [],
+  async run(ctx) {
+    const { body } = await ctx.client.get<Page<DeadLetter>>('/admin/dead-letters', { cursor: str(ctx.values, 'cursor') });
+    if (ctx.json) return printJson(ctx, body);
+    if (body.items.length === 0) return ctx.out('No dead letters.\n');
+    ctx.out(
+      table(body.items, [
+        { header: 'id', value: (d) => d.id },
+        { header: 'queue', value: (d) => d.queue },
+        { header: 'channel', value: (d) => d.channelId },
+        { header: 'first failed', value: (d) => formatDate(d.firstFailedAt) },
+        { header: 'receives', value: (d) => d.receiveCount },
+        { header: 'reason', value: (d) => d.reason },
+      ]),
+    );
+    nextPageHint(ctx, body.nextCursor, 'dead-letters list');
+  },
+};
+
+const deadLettersRedrive: Command = {
+  name: 'dead-letters redrive',
+  usage: 'dead-letters redrive',
+  summary: 'send every dead letter back to its queue for another try (after fixing the cause)',
+  options: {},
+  args: [],
+  async run(ctx) {
+    const { body } = await ctx.client.post<{ redriven: number; more?: boolean }>('/admin/dead-letters/redrive');
+    if (ctx.json) return printJson(ctx, body);
+    ctx.out(`Sent ${body.redriven} dead letter(s) back to their queue.\n`);
+    if (body.more) ctx.out('More are left: run `huitou dead-letters redrive` again.\n');
+  },
+};
+
 const exportsList: Command = {
   name: 'exports list',
   usage: 'exports list',
@@ -574,6 +621,8 @@ export const COMMANDS: readonly Command[] = [
   customersShow,
   quarantineList,
   quarantineReplay,
+  deadLettersList,
+  deadLettersRedrive,
   exportsList,
   exportsShow,
 ];

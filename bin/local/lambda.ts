@@ -74,6 +74,7 @@ export async function bundleFunction(projectRoot: string, name: FunctionName, de
     format: functionBundling.format,
     target: functionBundling.target,
     minify: functionBundling.minify,
+    keepNames: functionBundling.keepNames,
     sourcemap: functionBundling.sourceMap ? 'external' : false,
     sourcesContent: false,
     external: [...functionBundling.externalModules],

@@ -39,6 +39,8 @@ export const itemKeys = {
   apiKey: (keyHash: string): ItemKey => ({ pk: `APIKEY#${keyHash}`, sk: 'APIKEY' }),
   quarantine: (entryId: string): ItemKey => ({ pk: `QUARANTINE#${entryId}`, sk: 'QUARANTINE' }),
   dataExport: (exportId: string): ItemKey => ({ pk: `EXPORT#${exportId}`, sk: 'EXPORT' }),
+  /** The failures of one queued delivery, kept while it is retried and once it is dead. */
+  deliveryFailure: (failureId: string): ItemKey => ({ pk: `FAILURE#${failureId}`, sk: 'FAILURE' }),
 };
 
 /** Partition values of the listByKind index. */
@@ -48,6 +50,7 @@ export const lists = {
   apiKeys: 'APIKEYS',
   quarantine: 'QUARANTINE',
   exports: 'EXPORTS',
+  deadLetters: 'DEADLETTERS',
   channelOrders: (channelId: string): string => `ORDERS#${channelId}`,
 };
 

@@ -29,12 +29,19 @@ import { customerView } from '../domain/customers';
 import { platforms } from '../domain/model';
 import { orderView } from '../domain/orders';
 import { functionConfig } from '../shared/config';
+import { functions } from '../../lib/resources';
+import { redriveDeadLetters } from '../app/dead-letters';
+import { SqsDeadLetterQueue } from '../adapters/dead-letter-queue';
+import { DynamoFailureStore } from '../adapters/failure-store';
 import { ConflictError, ForbiddenError, NotFoundError, UnauthorizedError, ValidationError } from '../shared/errors';
 import { httpErrors, json, rawBody, type HttpResult } from '../shared/http';
 import { logger } from '../shared/observability';
 
-const { tableName, queueUrls } = functionConfig('admin');
+const { tableName, queueUrls, dlqUrls } = functionConfig('admin');
 const ingestQueueUrl = queueUrls.ingest;
+const failures = new DynamoFailureStore(tableName);
+/** A redrive stops taking new batches this long before the function's timeout. */
+const redriveBudgetMs = (functions.admin.timeoutSeconds - 9) * 1000;
 const customers = new DynamoCustomerRepository(tableName);
 
 interface Request {
@@ -254,6 +261,25 @@ const routes: Route[] = [
       });
       await setQuarantineStatus(tableName, id, 'requeued');
       return json(202, { id, status: 'requeued' });
+    },
+  },
+  {
+    method: 'GET',
+    path: /^\/admin\/dead-letters$/,
+    right: 'read',
+    run: async ({ event }) => json(200, await failures.listDead({ cursor: query(event, 'cursor'), limit: limitOf(event) })),
+  },
+  {
+    method: 'POST',
+    path: /^\/admin\/dead-letters\/redrive$/,
+    right: 'redrive',
+    run: async () => {
+      const result = await redriveDeadLetters(
+        { queue: new SqsDeadLetterQueue(dlqUrls.ingest, ingestQueueUrl), failures, now: Date.now },
+        { deadlineMs: Date.now() + redriveBudgetMs },
+      );
+      logger.info('dead letters redriven', result);
+      return json(200, result);
     },
   },
   {

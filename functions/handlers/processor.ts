@@ -3,8 +3,7 @@
 // record succeeds); only a failure a retry may fix fails the record, which SQS
 // redelivers and finally moves to the DLQ.
 import middy from '@middy/core';
-import { BatchProcessor, EventType, processPartialResponse, type ParsedRecord } from '@aws-lambda-powertools/batch';
-import { parser } from '@aws-lambda-powertools/batch/parser';
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
@@ -30,19 +29,20 @@ import {
 import { recordCustomerFacts, recordOrderChange } from '../domain/record-events';
 import type { DeliveryRef } from '../domain/ports';
 import { functionConfig } from '../shared/config';
+import { queues } from '../../lib/resources';
+import { attemptDelivery } from '../app/dead-letters';
+import { DynamoFailureStore } from '../adapters/failure-store';
+import { HuitouError } from '../shared/errors';
 import { logger, metrics } from '../shared/observability';
 import { ingestMessageSchema, type IngestMessage } from '../shared/schemas';
 
 const { tableName } = functionConfig('processor');
 const repo = new DynamoCustomerRepository(tableName);
-// Our own envelope is parsed by the batch utility: a record that does not fit
-// fails on its own, and after maxReceiveCount the DLQ keeps it.
-const batch = new BatchProcessor(EventType.SQS, {
-  parser,
-  innerSchema: ingestMessageSchema,
-  transformer: 'json',
-  logger,
-});
+const failures = new DynamoFailureStore(tableName);
+const batch = new BatchProcessor(EventType.SQS);
+
+/** A queue message that is not an ingest message: only a bug of ours or a hand-sent message makes one. */
+class MalformedMessageError extends HuitouError {}
 
 /** A delivery huitou cannot use as sent: kept for staff, never retried blindly. */
 class Unreadable {
@@ -157,8 +157,32 @@ async function quarantine(message: IngestMessage, problem: Unreadable): Promise<
   });
 }
 
-async function processRecord(record: ParsedRecord<SQSRecord, IngestMessage>): Promise<void> {
-  const message = record.body;
+/** Our own envelope: a record that does not fit fails on its own, and after maxReceiveCount the DLQ keeps it. */
+function parseMessage(record: SQSRecord): IngestMessage {
+  let body: unknown;
+  try {
+    body = JSON.parse(record.body);
+  } catch (error) {
+    throw new MalformedMessageError('the queue message is not JSON', { cause: error });
+  }
+  const parsed = ingestMessageSchema.safeParse(body);
+  if (!parsed.success) {
+    const fields = parsed.error.issues.map((issue) => issue.path.join('.') || '(body)').join(', ');
+    throw new MalformedMessageError(`the queue message is not an ingest message: ${fields}`);
+  }
+  return parsed.data;
+}
+
+function processRecord(record: SQSRecord): Promise<void> {
+  return attemptDelivery(
+    failures,
+    { messageId: record.messageId, body: record.body, receiveCount: Number(record.attributes.ApproximateReceiveCount) || 1 },
+    { queue: 'ingest', maxReceiveCount: queues.ingest.maxReceiveCount, now: () => new Date().toISOString() },
+    () => processMessage(parseMessage(record)),
+  );
+}
+
+async function processMessage(message: IngestMessage): Promise<void> {
   const channel = await getChannel(tableName, message.channelId);
   if (!channel || channel.status !== 'active') {
     logger.info('delivery for a removed channel skipped', { channelId: message.channelId });

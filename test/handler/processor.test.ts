@@ -85,6 +85,30 @@ describe('Handler: processor', () => {
     const result = await handler(sqsEvent(['{"not":"an envelope"}', delivery('{"id": 1, oops')]), lambdaContext);
 
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: 'm0' }]);
+    expect(dynamo).toHaveReceivedCommandWith(UpdateCommand, {
+      Key: { pk: 'FAILURE#dl_msg_m0', sk: 'FAILURE' },
+      ExpressionAttributeValues: expect.objectContaining({
+        ':reason': expect.stringMatching(/^MalformedMessageError: the queue message is not an ingest message/),
+        ':count': 1,
+      }),
+    });
+  });
+
+  it('records the failure of a delivery with its reason and lists it as dead on its last receive', async () => {
+    dynamo.on(TransactWriteCommand).rejects(new Error('service unavailable'));
+    const event = sqsEvent([delivery(order)]);
+    event.Records[0]!.attributes.ApproximateReceiveCount = '5';
+
+    await expect(handler(event, lambdaContext)).rejects.toThrow(/All records failed/);
+
+    const update = dynamo.commandCalls(UpdateCommand).find((call) => call.args[0].input.Key?.['pk']?.startsWith('FAILURE#'));
+    expect(update?.args[0].input.ExpressionAttributeValues).toMatchObject({
+      ':channelId': 'ch_shop',
+      ':deliveryId': 'wh-1',
+      ':count': 5,
+      ':reason': 'Error: service unavailable',
+      ':list': 'DEADLETTERS',
+    });
   });
 
   it('fails the batch when DynamoDB is unavailable, so SQS delivers it again and nothing accepted is lost', async () => {

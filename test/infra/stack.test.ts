@@ -258,6 +258,20 @@ describe('HuitouStack: functions', () => {
     );
   });
 
+  it.each(functionNames)('lets the %s function receive and delete only on the DLQs it redrives', (name) => {
+    const definition: FunctionDefinition = functions[name];
+    const onDlqs = roleStatements(name).filter(
+      (s) => actionsOf(s).includes('sqs:ReceiveMessage') && !actionsOf(s).includes('sqs:ChangeMessageVisibility'),
+    );
+    expect(onDlqs).toEqual(
+      definition.redrives.map((queue) => ({
+        Effect: 'Allow',
+        Action: ['sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage'],
+        Resource: { 'Fn::GetAtt': [logicalId(stack.queues[queue].dlq), 'Arn'] },
+      })),
+    );
+  });
+
   it.each(['processor', 'admin'] as const)('lets the %s function read and write the table', (name) => {
     const actions = roleStatements(name).flatMap(actionsOf);
     expect(actions).toEqual(
