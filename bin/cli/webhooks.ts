@@ -150,13 +150,19 @@ function report(delivery: TestDelivery, outcome: Outcome): { text: string; ok: b
       return { ok: false, text: `Quarantined: the processor could not use the delivery.\n${details}${hint}` };
     }
     case 'timeout': {
-      const where = delivery.customerEmail ? `on ${delivery.customerEmail}` : 'in the store';
+      const where = delivery.customerEmail ? `neither on ${delivery.customerEmail} nor in quarantine` : 'not in quarantine';
+      const why =
+        delivery.expect === 'store-fetch'
+          ? '  It is still queued, or the store API did not answer and the fetch waits for a retry.\n'
+          : '  It is still queued, or failed and waits for a retry: the log of the processor says why.\n';
       return {
         ok: false,
         text:
-          `No outcome yet: the delivery was accepted, but it is neither ${where} nor in quarantine.\n` +
-          '  It is still queued, or failed and waits for a retry: the stack\'s log says why.\n' +
-          (delivery.customerEmail ? `  Look again with: huitou customers show ${delivery.customerEmail}\n` : ''),
+          `No outcome yet: the delivery was accepted, but it is ${where}.\n` +
+          why +
+          (delivery.customerEmail
+            ? `  Look again with: huitou customers show ${delivery.customerEmail}\n`
+            : '  Look again with: huitou quarantine list\n'),
       };
     }
   }
