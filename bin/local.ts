@@ -6,6 +6,7 @@
 // HUITOU_LOCAL_RETRY_SECONDS (delay before a failed queue record is retried).
 // stdout carries only the lines below (and the handlers' own logs); progress
 // goes to stderr.
+import { announceStack } from './local/discovery';
 import { PortInUseError, startLocalStack, writeLocalConfig, type LocalStack } from './local/stack';
 
 function log(line: string): void {
@@ -59,6 +60,8 @@ async function main(): Promise<void> {
     log,
   });
   if (stack.dataDir) await writeLocalConfig(stack.dataDir, { apiUrl: stack.apiUrl, apiKey: stack.adminKey });
+  // Lets the CLI find this stack from any directory; 'exit' covers every way out but SIGKILL.
+  process.once('exit', announceStack({ apiUrl: stack.apiUrl, apiKey: stack.adminKey, dataDir: stack.dataDir }, { warn: log }));
 
   process.stdout.write(
     [

@@ -23,6 +23,7 @@ import {
   listQuarantine,
   setQuarantineStatus,
 } from '../adapters/quarantine-store';
+import { testDelivery } from '../app/test-delivery';
 import { can, roles, type Right, type Role } from '../domain/access';
 import { rotateSecrets } from '../domain/channels';
 import { customerView } from '../domain/customers';
@@ -189,6 +190,15 @@ const routes: Route[] = [
       };
       await replaceChannel(tableName, channel, next);
       return json(200, publicChannel(event, next));
+    },
+  },
+  {
+    method: 'POST',
+    path: /^\/admin\/channels\/([^/]+)\/test-delivery$/,
+    right: 'manage',
+    run: async ({ event, params: [id = ''] }) => {
+      const channel = await channelOrThrow(id);
+      return json(200, { webhookUrl: webhookUrl(event, channel), ...testDelivery(channel, { now: new Date() }) });
     },
   },
   {
