@@ -55,9 +55,13 @@ function fromItem(item: Record<string, unknown>): Channel {
   return channel as unknown as Channel;
 }
 
+/**
+ * Strongly consistent, and never remembered: a secret replaced, a rotation
+ * ended or a channel erased holds for the very next delivery.
+ */
 export async function getChannel(tableName: string, channelId: string): Promise<Channel | undefined> {
   const result = await documentClient().send(
-    new GetCommand({ TableName: tableName, Key: itemKeys.channel(channelId) }),
+    new GetCommand({ TableName: tableName, Key: itemKeys.channel(channelId), ConsistentRead: true }),
   );
   return result.Item ? fromItem(result.Item) : undefined;
 }
@@ -146,25 +150,4 @@ export async function redactChannel(tableName: string, channelId: string): Promi
       ExpressionAttributeValues: { ':redacted': 'redacted', ':none': [], ':now': new Date().toISOString() },
     }),
   );
-}
-
-const channelCache = new Map<string, { channel: Channel | undefined; readAt: number }>();
-
-/**
- * Channel lookups on the webhook path, remembered per warm Lambda (10 s by
- * default) so a burst of deliveries costs one read. A shorter `maxAgeMs` asks
- * for a newer copy, for a second look after a signature fails.
- */
-export async function lookupChannel(
-  tableName: string,
-  channelId: string,
-  options: { maxAgeMs?: number } = {},
-): Promise<Channel | undefined> {
-  const remembered = channelCache.get(channelId);
-  if (remembered && Date.now() - remembered.readAt < (options.maxAgeMs ?? 10_000)) {
-    return remembered.channel;
-  }
-  const channel = await getChannel(tableName, channelId);
-  channelCache.set(channelId, { channel, readAt: Date.now() });
-  return channel;
 }

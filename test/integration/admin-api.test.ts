@@ -2,7 +2,7 @@
 // channels that never show a secret, secret rotation, customer search.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../bin/huitou';
-import { startTestStack, standardHeaders, type TestStack } from '../support/stack';
+import { shopifyHeaders, startTestStack, standardHeaders, type TestStack } from '../support/stack';
 
 type Json = Record<string, any>;
 let t: TestStack;
@@ -107,11 +107,62 @@ describe('Admin API: channels', () => {
     const withOld = await t.deliver(channel.webhookUrl, body, standardHeaders(body, 'whsec_b2xkLXNlY3JldA==', 'msg_r1'));
     const withNew = await t.deliver(channel.webhookUrl, body, standardHeaders(body, 'whsec_bmV3LXNlY3JldA==', 'msg_r2'));
     await t.api(`/admin/channels/${channel.id}`, { method: 'PATCH', body: { previousWebhookSecret: null } });
-    // The webhook function may hold the channel for up to a second before it looks again.
-    await new Promise((resolve) => setTimeout(resolve, 1100));
     const oldAfter = await t.deliver(channel.webhookUrl, body, standardHeaders(body, 'whsec_b2xkLXNlY3JldA==', 'msg_r3'));
 
     expect([withOld, withNew, oldAfter]).toEqual([200, 200, 401]);
+  });
+});
+
+describe('Webhook secrets: a change holds for the very next delivery', () => {
+  const oldSecret = 'whsec_b2xkLXNlY3JldA==';
+  const body = standardOrder('S-1', 'sec@example.com', 'Se Cret');
+  let n = 0;
+  const deliverSigned = (url: string, secret: string) => t.deliver(url, body, standardHeaders(body, secret, `msg_s${(n += 1)}`));
+  const patch = (id: string, change: Json) => t.api(`/admin/channels/${id}`, { method: 'PATCH', body: change });
+
+  it('answers 401 to the old secret right after it is replaced', async () => {
+    const channel = await t.createChannel({ platform: 'standard', name: 'Replaced', webhookSecret: oldSecret });
+    const warm = await deliverSigned(channel.webhookUrl, oldSecret);
+
+    await patch(channel.id, { webhookSecret: 'whsec_bmV3LXNlY3JldA==', previousWebhookSecret: null });
+    const next = await deliverSigned(channel.webhookUrl, oldSecret);
+
+    expect([warm, next]).toEqual([200, 401]);
+  });
+
+  it('answers 401 to the secret a second rotation pushed out', async () => {
+    const channel = await t.createChannel({ platform: 'standard', name: 'Rotated twice', webhookSecret: oldSecret });
+    await patch(channel.id, { webhookSecret: 'whsec_bmV3LXNlY3JldA==' });
+    const warm = await deliverSigned(channel.webhookUrl, oldSecret);
+
+    await patch(channel.id, { webhookSecret: 'whsec_bmV3ZXItc2VjcmV0' });
+    const next = await deliverSigned(channel.webhookUrl, oldSecret);
+
+    expect([warm, next]).toEqual([200, 401]);
+  });
+
+  it('answers 401 to the previous secret right after the rotation ends', async () => {
+    const channel = await t.createChannel({ platform: 'standard', name: 'Finished', webhookSecret: oldSecret });
+    await patch(channel.id, { webhookSecret: 'whsec_bmV3LXNlY3JldA==' });
+    const warm = await deliverSigned(channel.webhookUrl, oldSecret);
+
+    await patch(channel.id, { previousWebhookSecret: null });
+    const next = await deliverSigned(channel.webhookUrl, oldSecret);
+
+    expect([warm, next]).toEqual([200, 401]);
+  });
+
+  it('answers 404 right after shop/redact erased the channel', async () => {
+    const channel = await t.createChannel({ platform: 'shopify', name: 'Closing', webhookSecret: 'shop-secret' });
+    const order = JSON.stringify({ id: 1 });
+    const warm = await t.deliver(channel.webhookUrl, order, shopifyHeaders(order, 'shop-secret', 'orders/create', 'sr-warm'));
+
+    const redact = JSON.stringify({ shop_id: 954889, shop_domain: 'closing.myshopify.com' });
+    await t.deliver(channel.webhookUrl, redact, shopifyHeaders(redact, 'shop-secret', 'shop/redact', 'sr-redact'));
+    await t.settled();
+    const next = await t.deliver(channel.webhookUrl, order, shopifyHeaders(order, 'shop-secret', 'orders/create', 'sr-next'));
+
+    expect([warm, next]).toEqual([200, 404]);
   });
 });
 

@@ -116,8 +116,7 @@ describe('Flow: privacy requests', () => {
 
     const channels = (await t.api<{ items: Json[] }>('/admin/channels')).body.items;
     expect(channels.find((c) => c['id'] === gone.id)).toMatchObject({ status: 'redacted', rotatingSecret: false });
-    // The webhook Lambda may still hold the channel for a few seconds; nothing sent now is kept.
-    await send(gone.webhookUrl, { ...both, id: 7004 }, 'orders/create', 'sr-5');
+    expect(await send(gone.webhookUrl, { ...both, id: 7004 }, 'orders/create', 'sr-5')).toBe(404);
     await t.settled();
     expect(await storedItem(itemKeys.order(gone.id, '7004'))).toBeUndefined();
     expect((await t.api<Json>(`/admin/customers/${onlyId}`)).body).toMatchObject({ email: null, redacted: true });
