@@ -1,11 +1,12 @@
 // Channels: one connected store each, with its webhook secrets and API access.
 import { randomBytes } from 'node:crypto';
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { Platform } from '../domain/model';
 import { ConflictError } from '../shared/errors';
 import { documentClient } from './dynamo-client';
 import { indexes, itemKeys, lists } from './dynamo-keys';
+import { listAll } from './pagination';
 
 export interface Channel {
   id: string;
@@ -96,22 +97,8 @@ export async function createChannel(
 }
 
 export async function listChannels(tableName: string): Promise<Channel[]> {
-  const channels: Channel[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await documentClient().send(
-      new QueryCommand({
-        TableName: tableName,
-        IndexName: indexes.listByKind,
-        KeyConditionExpression: 'listPk = :list',
-        ExpressionAttributeValues: { ':list': lists.channels },
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    channels.push(...(page.Items ?? []).map(fromItem));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return channels;
+  const items = await listAll({ tableName, index: indexes.listByKind, partition: lists.channels });
+  return items.map(fromItem);
 }
 
 /** Writes `next` over the stored channel, failing if someone changed it meanwhile. */

@@ -12,7 +12,7 @@ import { DynamoCustomerRepository, identityKeys, orderFromItem, profileFromItem 
 import { ordersOfCustomer } from './customer-queries';
 import { documentClient } from './dynamo-client';
 import { indexes, itemKeys, lists } from './dynamo-keys';
-import { decodeCursor, encodeCursor, type Page } from './pagination';
+import { listPage, type Page } from './pagination';
 import { gunzipBase64 } from './ingest-queue';
 import { allQuarantine, eraseQuarantineBody } from './quarantine-store';
 
@@ -204,19 +204,12 @@ export async function exportCustomerData(
 export type ExportSummary = Pick<DataExport, 'id' | 'channelId' | 'requestId' | 'customerId' | 'createdAt'>;
 
 export async function listExports(tableName: string, cursor: string | undefined): Promise<Page<ExportSummary>> {
-  const page = await documentClient().send(
-    new QueryCommand({
-      TableName: tableName,
-      IndexName: indexes.listByKind,
-      KeyConditionExpression: 'listPk = :list',
-      ExpressionAttributeValues: { ':list': lists.exports },
-      ProjectionExpression: 'id, channelId, requestId, customerId, createdAt',
-      ScanIndexForward: false,
-      Limit: 50,
-      ExclusiveStartKey: decodeCursor(cursor),
-    }),
+  const page = await listPage(
+    { tableName, index: indexes.listByKind, partition: lists.exports, newestFirst: true },
+    { cursor, limit: 50 },
   );
-  return { items: (page.Items ?? []) as ExportSummary[], nextCursor: encodeCursor(page.LastEvaluatedKey) };
+  const items = page.items.map(({ id, channelId, requestId, customerId, createdAt }) => ({ id, channelId, requestId, customerId, createdAt }) as ExportSummary);
+  return { items, nextCursor: page.nextCursor };
 }
 
 export async function getExport(tableName: string, id: string): Promise<DataExport | undefined> {

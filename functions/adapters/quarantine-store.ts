@@ -1,11 +1,11 @@
 // Quarantine: signed deliveries that could not be read or did not fit the
 // schema. Kept whole, listed for staff, and replayable after a fix.
 import { createHash } from 'node:crypto';
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Platform } from '../domain/model';
 import { documentClient } from './dynamo-client';
 import { indexes, itemKeys, lists } from './dynamo-keys';
-import { decodeCursor, encodeCursor, type Page } from './pagination';
+import { listAll, listPage, type Page } from './pagination';
 
 export interface QuarantineEntry {
   id: string;
@@ -67,18 +67,11 @@ export async function listQuarantine(
   tableName: string,
   options: { cursor?: string | undefined; limit?: number | undefined },
 ): Promise<Page<StoredQuarantineEntry>> {
-  const page = await documentClient().send(
-    new QueryCommand({
-      TableName: tableName,
-      IndexName: indexes.listByKind,
-      KeyConditionExpression: 'listPk = :list',
-      ExpressionAttributeValues: { ':list': lists.quarantine },
-      ScanIndexForward: false,
-      Limit: options.limit ?? 50,
-      ExclusiveStartKey: decodeCursor(options.cursor),
-    }),
+  const page = await listPage(
+    { tableName, index: indexes.listByKind, partition: lists.quarantine, newestFirst: true },
+    { cursor: options.cursor, limit: options.limit ?? 50 },
   );
-  return { items: (page.Items ?? []).map(fromItem), nextCursor: encodeCursor(page.LastEvaluatedKey) };
+  return { items: page.items.map(fromItem), nextCursor: page.nextCursor };
 }
 
 export async function setQuarantineStatus(
@@ -100,14 +93,8 @@ export async function setQuarantineStatus(
 
 /** Every entry, body included: privacy requests look through them. */
 export async function allQuarantine(tableName: string): Promise<StoredQuarantineEntry[]> {
-  const entries: StoredQuarantineEntry[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await listQuarantine(tableName, { cursor, limit: 100 });
-    entries.push(...page.items);
-    cursor = page.nextCursor ?? undefined;
-  } while (cursor);
-  return entries;
+  const items = await listAll({ tableName, index: indexes.listByKind, partition: lists.quarantine });
+  return items.map(fromItem);
 }
 
 /** Privacy requests: drop the body, keep the fact that a delivery came. */

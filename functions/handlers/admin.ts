@@ -24,6 +24,7 @@ import {
   setQuarantineStatus,
 } from '../adapters/quarantine-store';
 import { can, roles, type Right, type Role } from '../domain/access';
+import { isId, type IdKind } from '../domain/ids';
 import { rotateSecrets } from '../domain/channels';
 import { customerView } from '../domain/customers';
 import { platforms } from '../domain/model';
@@ -115,6 +116,8 @@ type Route = {
   method: string;
   path: RegExp;
   right: Right;
+  /** The kind of id each captured part of the path must be; anything else names nothing (404). */
+  ids?: IdKind[];
   run: (request: Request) => Promise<HttpResult>;
 };
 
@@ -133,6 +136,7 @@ const routes: Route[] = [
   {
     method: 'DELETE',
     path: /^\/admin\/keys\/([^/]+)$/,
+    ids: ['apiKey'],
     right: 'manage',
     run: async ({ params: [id = ''] }) => {
       if (!(await revokeApiKey(tableName, id))) throw new NotFoundError(`no key ${id}`);
@@ -160,12 +164,14 @@ const routes: Route[] = [
   {
     method: 'GET',
     path: /^\/admin\/channels\/([^/]+)$/,
+    ids: ['channel'],
     right: 'read',
     run: async ({ event, params: [id = ''] }) => json(200, publicChannel(event, await channelOrThrow(id))),
   },
   {
     method: 'PATCH',
     path: /^\/admin\/channels\/([^/]+)$/,
+    ids: ['channel'],
     right: 'manage',
     run: async ({ event, params: [id = ''] }) => {
       const patch = parseBody(channelPatchSchema, event);
@@ -204,6 +210,7 @@ const routes: Route[] = [
   {
     method: 'GET',
     path: /^\/admin\/customers\/([^/]+)$/,
+    ids: ['customer'],
     right: 'read',
     run: async ({ params: [id = ''] }) => {
       const profile = await customers.getProfile(id);
@@ -224,6 +231,7 @@ const routes: Route[] = [
   {
     method: 'GET',
     path: /^\/admin\/quarantine\/([^/]+)$/,
+    ids: ['quarantine'],
     right: 'read',
     run: async ({ params: [id = ''] }) => {
       const entry = await getQuarantine(tableName, id);
@@ -235,6 +243,7 @@ const routes: Route[] = [
   {
     method: 'POST',
     path: /^\/admin\/quarantine\/([^/]+)\/replay$/,
+    ids: ['quarantine'],
     right: 'manage',
     run: async ({ params: [id = ''] }) => {
       const entry = await getQuarantine(tableName, id);
@@ -264,6 +273,7 @@ const routes: Route[] = [
   {
     method: 'GET',
     path: /^\/admin\/exports\/([^/]+)$/,
+    ids: ['dataExport'],
     right: 'read',
     run: async ({ params: [id = ''] }) => {
       const found = await getExport(tableName, id);
@@ -283,19 +293,31 @@ async function authenticate(event: APIGatewayProxyEventV2): Promise<Role> {
 
 async function serveAdmin(event: APIGatewayProxyEventV2): Promise<HttpResult> {
   const method = event.requestContext.http.method.toUpperCase();
+  // API Gateway HTTP APIs hand over rawPath already percent-decoded once, so it
+  // is used as it comes: decoding again would let %252F become a path separator.
   const path = event.rawPath.replace(/\/+$/, '');
   const matches = routes
     .map((route) => ({ route, found: route.path.exec(path) }))
     .filter((m): m is { route: Route; found: RegExpExecArray } => m.found !== null);
   // Authenticate before saying whether a route exists.
   const role = await authenticate(event);
-  if (matches.length === 0) throw new NotFoundError(`no route ${path}`);
+  // No admin path holds a "%" once decoded: it is a bad escape or one too many.
+  if (path.includes('%')) throw new ValidationError('the path holds a malformed or doubled percent-escape');
+  if (matches.length === 0) throw new NotFoundError('no such route');
   const match = matches.find((m) => m.route.method === method);
   if (!match) {
-    return json(405, { error: { code: 'method_not_allowed', message: `${method} is not allowed on ${path}` } });
+    return json(405, { error: { code: 'method_not_allowed', message: `${method} is not allowed on this route` } });
   }
   if (!can(role, match.route.right)) throw new ForbiddenError(`role ${role} may not ${match.route.right}`);
-  const params = match.found.slice(1).map((part) => decodeURIComponent(part));
+  const params = match.found.slice(1);
+  const kinds = match.route.ids ?? [];
+  const named = params.every((param, i) => {
+    const kind = kinds[i];
+    return kind !== undefined && isId(kind, param);
+  });
+  if (!named) {
+    throw new NotFoundError('no such item');
+  }
   return match.route.run({ event, params });
 }
 

@@ -1,7 +1,9 @@
 // The admin API and the huitou CLI against a real local stack: keys and roles,
 // channels that never show a secret, secret rotation, customer search.
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../bin/huitou';
+import { adminPath, listRequest } from '../support/hostile-admin-input';
 import { shopifyHeaders, startTestStack, standardHeaders, type TestStack } from '../support/stack';
 
 type Json = Record<string, any>;
@@ -208,5 +210,43 @@ describe('Admin API and CLI: customers', () => {
     const result = await t.api<Json>('/admin/customers/cus_missing');
 
     expect(result).toMatchObject({ status: 404, body: { error: { code: 'not_found' } } });
+  });
+});
+
+describe('Admin API: hostile input', () => {
+  const get = async (pathAndQuery: string, method = 'GET') => {
+    const response = await fetch(`${t.stack.apiUrl}${pathAndQuery}`, { method, headers: { authorization: `Bearer ${t.stack.adminKey}` } });
+    return { status: response.status, body: await response.text() };
+  };
+
+  it('answers 400 to a bare percent sign, 404 to an over-long id, 400 to a JSON object as a cursor', async () => {
+    const cursor = Buffer.from(JSON.stringify({ pk: 'CUSTOMER#x', sk: 'PROFILE', listPk: 'CUSTOMERS', listSk: { S: 'x' } })).toString('base64url');
+
+    const statuses = [
+      (await get('/admin/customers/%')).status,
+      (await get(`/admin/customers/cus_${'0'.repeat(3000)}`)).status,
+      (await get(`/admin/quarantine/${'q'.repeat(3000)}`)).status,
+      (await get(`/admin/customers?cursor=${cursor}`)).status,
+      (await get(`/admin/exports?cursor=${Buffer.from('{}').toString('base64url')}`)).status,
+    ];
+
+    expect(statuses).toEqual([400, 404, 404, 400, 400]);
+  });
+
+  it('never answers 5xx to arbitrary paths, ids and cursors', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom('GET', 'PATCH', 'DELETE'), adminPath, async (method, path) => {
+        const answer = await get(path, method);
+        expect(answer.status, `${method} ${path}: ${answer.body}`).toBeLessThan(500);
+      }),
+      { numRuns: 150 },
+    );
+    await fc.assert(
+      fc.asyncProperty(listRequest, async ({ path, query }) => {
+        const answer = await get(`${path}?${new URLSearchParams(query).toString()}`);
+        expect(answer.status, `${path} ${JSON.stringify(query)}: ${answer.body}`).toBeLessThan(500);
+      }),
+      { numRuns: 150 },
+    );
   });
 });
