@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { functions, tableNameEnv, type FunctionName } from '../../lib/resources';
+import { allowLoopbackStoreApiEnv } from '../../functions/shared/store-url-policy';
 import {
   localCredentials,
   localRegion,
@@ -158,6 +159,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       AWS_ENDPOINT_URL_SESV2: ses.endpoint,
       POWERTOOLS_SERVICE_NAME: 'huitou',
       POWERTOOLS_METRICS_NAMESPACE: 'huitou',
+      // Local only: store API fakes listen on loopback over http.
+      [allowLoopbackStoreApiEnv]: '1',
     });
     delete process.env.AWS_SESSION_TOKEN;
 

@@ -25,6 +25,7 @@ import {
 } from '../adapters/quarantine-store';
 import { can, roles, type Right, type Role } from '../domain/access';
 import { isId, type IdKind } from '../domain/ids';
+import { checkStoreApiUrl } from '../domain/store-url';
 import { rotateSecrets } from '../domain/channels';
 import { customerView } from '../domain/customers';
 import { platforms } from '../domain/model';
@@ -33,9 +34,11 @@ import { config } from '../shared/config';
 import { ConflictError, ForbiddenError, NotFoundError, UnauthorizedError, ValidationError } from '../shared/errors';
 import { httpErrors, json, rawBody, type HttpResult } from '../shared/http';
 import { logger } from '../shared/observability';
+import { storeUrlPolicy } from '../shared/store-url-policy';
 
 const { tableName, ingestQueueUrl } = config();
 const customers = new DynamoCustomerRepository(tableName);
+const urlPolicy = storeUrlPolicy();
 
 interface Request {
   event: APIGatewayProxyEventV2;
@@ -81,12 +84,21 @@ function publicChannel(event: APIGatewayProxyEventV2, channel: Channel) {
   return { ...channelView(channel), webhookUrl: webhookUrl(event, channel) };
 }
 
+// The store token is sent to this URL: a public https address only (see domain/store-url.ts).
+const storeApiUrlSchema = z
+  .string()
+  .max(2048)
+  .superRefine((raw, ctx) => {
+    const verdict = checkStoreApiUrl(raw, urlPolicy);
+    if (!verdict.ok) ctx.addIssue({ code: 'custom', message: verdict.reason });
+  });
+
 const newChannelSchema = z
   .object({
     platform: z.enum(platforms),
     name: z.string().trim().min(1).max(200),
     webhookSecret: z.string().min(1).max(1024),
-    apiBaseUrl: z.string().url().optional(),
+    apiBaseUrl: storeApiUrlSchema.optional(),
     apiToken: z.string().min(1).max(1024).optional(),
     currency: z.string().regex(/^[A-Z]{3}$/, 'a three-letter ISO 4217 code').optional(),
   })
@@ -101,7 +113,7 @@ const channelPatchSchema = z
     name: z.string().trim().min(1).max(200).optional(),
     webhookSecret: z.string().min(1).max(1024).optional(),
     previousWebhookSecret: z.null().optional(),
-    apiBaseUrl: z.string().url().optional(),
+    apiBaseUrl: storeApiUrlSchema.optional(),
     apiToken: z.string().min(1).max(1024).optional(),
   })
   .strict();

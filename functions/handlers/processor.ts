@@ -31,10 +31,12 @@ import { recordCustomerFacts, recordOrderChange } from '../domain/record-events'
 import type { DeliveryRef } from '../domain/ports';
 import { config } from '../shared/config';
 import { logger, metrics } from '../shared/observability';
+import { storeUrlPolicy } from '../shared/store-url-policy';
 import { ingestMessageSchema, type IngestMessage } from '../shared/schemas';
 
 const { tableName } = config();
 const repo = new DynamoCustomerRepository(tableName);
+const storeApi = { policy: storeUrlPolicy() };
 // Our own envelope is parsed by the batch utility: a record that does not fit
 // fails on its own, and after maxReceiveCount the DLQ keeps it.
 const batch = new BatchProcessor(EventType.SQS, {
@@ -108,13 +110,13 @@ async function apply(
         now,
       });
     case 'fetch-order': {
-      const order = await fetched(() => fetchBigCommerceOrder(bigCommerceAccess(channel), event.orderId));
+      const order = await fetched(() => fetchBigCommerceOrder(bigCommerceAccess(channel), event.orderId, storeApi));
       const next = eventOf(normalizeBigCommerceOrder(order, { channelId: channel.id }));
       return apply(next, message, channel, Buffer.from(JSON.stringify(order)));
     }
     case 'fetch-customer': {
       const customer = await fetched(() =>
-        fetchBigCommerceCustomer(bigCommerceAccess(channel), event.customerId),
+        fetchBigCommerceCustomer(bigCommerceAccess(channel), event.customerId, storeApi),
       );
       return apply(eventOf(normalizeBigCommerceCustomer(customer, { channelId: channel.id })), message, channel, raw);
     }

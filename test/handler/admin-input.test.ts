@@ -150,3 +150,44 @@ describe('Handler: admin, hostile input', () => {
     );
   });
 });
+
+describe('Handler: admin, store API URLs in a deployed stack', () => {
+  const withBody = (method: string, path: string, body: unknown) =>
+    httpEvent({ method, path, routeKey: 'ANY /admin/{proxy+}', headers: { authorization: `Bearer ${ownerKey}` }, body: JSON.stringify(body) });
+  const bigCommerce = (apiBaseUrl: string) => ({ platform: 'bigcommerce', name: 'BC', webhookSecret: 's', apiToken: 't', apiBaseUrl });
+
+  it.each([
+    ['file:///etc/passwd', /https/],
+    ['http://api.bigcommerce.com/stores/abc', /https/],
+    ['https://169.254.169.254/latest/meta-data/', /169\.254\.169\.254/],
+    ['https://[fd00:ec2::254]/', /fd00:ec2::254/],
+    ['https://[::ffff:127.0.0.1]/', /::ffff:7f00:1/],
+    ['https://2130706433/', /127\.0\.0\.1/],
+    ['https://0/', /0\.0\.0\.0/],
+    ['http://127.0.0.1:8080/', /https/],
+  ])('answers 400 and stores nothing for apiBaseUrl %s', async (apiBaseUrl, reason) => {
+    const result = await handler(withBody('POST', '/admin/channels', bigCommerce(apiBaseUrl)), lambdaContext);
+
+    expect(result.statusCode).toBe(400);
+    expect(JSON.parse(result.body!).error.message).toMatch(/apiBaseUrl/);
+    expect(JSON.parse(result.body!).error.message).toMatch(reason);
+    expect(dynamo).not.toHaveReceivedCommand(PutCommand);
+  });
+
+  it('answers 400 to a patch that points a channel at the metadata address', async () => {
+    dynamo.on(GetCommand, { Key: { pk: 'CHANNEL#ch_0a', sk: 'CHANNEL' } }).resolves({
+      Item: { id: 'ch_0a', platform: 'bigcommerce', name: 'BC', webhookSecrets: ['s'], apiBaseUrl: 'https://api.bigcommerce.com/stores/a', apiToken: 't', status: 'active', createdAt: 'x', updatedAt: 'x' },
+    });
+
+    const result = await handler(withBody('PATCH', '/admin/channels/ch_0a', { apiBaseUrl: 'https://169.254.169.254/' }), lambdaContext);
+
+    expect(result.statusCode).toBe(400);
+    expect(dynamo).not.toHaveReceivedCommand(PutCommand);
+  });
+
+  it('accepts a public https URL', async () => {
+    const result = await handler(withBody('POST', '/admin/channels', bigCommerce('https://api.bigcommerce.com/stores/abc')), lambdaContext);
+
+    expect(result.statusCode).toBe(201);
+  });
+});

@@ -15,6 +15,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { HuitouStack, minVisibilityTimeoutFactor, queueProducers } from '../../lib/huitou-stack';
 import { functions, queues, routes, table, tableNameEnv } from '../../lib/resources';
 import type { FunctionName } from '../../lib/resources';
+import { allowLoopbackStoreApiEnv } from '../../functions/shared/store-url-policy';
 
 const cdkJson = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as {
   context: Record<string, unknown>;
@@ -227,6 +228,14 @@ describe('HuitouStack: functions', () => {
           expect(env.Variables[def.urlEnv]).toBeUndefined();
         }
       }
+    }
+  });
+
+  it('lets no deployed function send a store token to loopback or over http', () => {
+    for (const name of functionNames) {
+      const env = (template.toJSON().Resources[logicalId(stack.functions[name].function)] as Resource).Properties
+        .Environment as { Variables: Record<string, unknown> };
+      expect(env.Variables[allowLoopbackStoreApiEnv]).toBeUndefined();
     }
   });
 

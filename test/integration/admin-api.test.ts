@@ -101,6 +101,18 @@ describe('Admin API: channels', () => {
     expect(bc.body['error']['message']).toMatch(/apiBaseUrl/);
   });
 
+  it('refuses a store API URL off loopback or private, and allows a local fake on loopback', async () => {
+    const bigCommerce = (apiBaseUrl: string) => ({ platform: 'bigcommerce', name: 'BC', webhookSecret: 's', apiToken: 't', apiBaseUrl });
+
+    const metadata = await t.api<Json>('/admin/channels', { body: bigCommerce('https://169.254.169.254/latest/meta-data') });
+    const privateNet = await t.api<Json>('/admin/channels', { body: bigCommerce('http://10.0.0.7/stores/x') });
+    const file = await t.api<Json>('/admin/channels', { body: bigCommerce('file:///etc/passwd') });
+    const loopback = await t.api<Json>('/admin/channels', { body: bigCommerce('http://127.0.0.1:9/stores/x') });
+
+    expect([metadata.status, privateNet.status, file.status, loopback.status]).toEqual([400, 400, 400, 201]);
+    expect(metadata.body['error']['message']).toMatch(/apiBaseUrl: .*169\.254\.169\.254/);
+  });
+
   it('verifies with both secrets during a rotation and only the new one after it', async () => {
     const channel = await t.createChannel({ platform: 'standard', name: 'Rotating', webhookSecret: 'whsec_b2xkLXNlY3JldA==' });
     const body = standardOrder('R-1', 'rot@example.com', 'Ro Tate');
