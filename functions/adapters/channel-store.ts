@@ -126,7 +126,7 @@ export async function replaceChannel(tableName: string, previous: Channel, next:
 }
 
 /** shop/redact: the channel stays listed as redacted, with no secret or token left. */
-export async function redactChannel(tableName: string, channelId: string): Promise<void> {
+export async function redactChannel(tableName: string, channelId: string, now: string): Promise<void> {
   await documentClient().send(
     new UpdateCommand({
       TableName: tableName,
@@ -134,7 +134,7 @@ export async function redactChannel(tableName: string, channelId: string): Promi
       UpdateExpression: 'SET #status = :redacted, webhookSecrets = :none, updatedAt = :now REMOVE apiToken, apiBaseUrl',
       ConditionExpression: 'attribute_exists(pk)',
       ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':redacted': 'redacted', ':none': [], ':now': new Date().toISOString() },
+      ExpressionAttributeValues: { ':redacted': 'redacted', ':none': [], ':now': now },
     }),
   );
 }

@@ -22,6 +22,15 @@ export interface ListQuery {
   newestFirst?: boolean | undefined;
   /** Thins each page; the loop reads on until a page is full. */
   filter?: { expression: string; names?: Record<string, string>; values?: Item } | undefined;
+  /** Only these attributes (and the keys), to leave large ones such as bodies unread. */
+  attributes?: readonly string[] | undefined;
+}
+
+function projection(query: ListQuery): { expression?: string; names: Record<string, string> } {
+  if (!query.attributes) return { names: {} };
+  const wanted = [...new Set([...keyNames(query.index).names, ...query.attributes])];
+  const names = Object.fromEntries(wanted.map((name, i) => [`#p${i}`, name]));
+  return { expression: Object.keys(names).join(', '), names };
 }
 
 /** DynamoDB's limits on key values, in bytes: 2048 for a partition key, 1024 for a sort key. */
@@ -81,6 +90,7 @@ export async function listPage(query: ListQuery, options: { cursor?: string | un
   const items: Item[] = [];
   let startKey = decodeCursor(options.cursor, query);
   let leftOnPage = false;
+  const projected = projection(query);
   do {
     const page = await documentClient().send(
       new QueryCommand({
@@ -88,7 +98,8 @@ export async function listPage(query: ListQuery, options: { cursor?: string | un
         IndexName: query.index,
         KeyConditionExpression: '#list = :list',
         FilterExpression: query.filter?.expression,
-        ExpressionAttributeNames: { '#list': keyNames(query.index).partition, ...query.filter?.names },
+        ProjectionExpression: projected.expression,
+        ExpressionAttributeNames: { '#list': keyNames(query.index).partition, ...query.filter?.names, ...projected.names },
         ExpressionAttributeValues: { ':list': query.partition, ...query.filter?.values },
         ScanIndexForward: !query.newestFirst,
         Limit: options.limit,

@@ -2,9 +2,11 @@
 // schema. Kept whole, listed for staff, and replayable after a fix.
 import { createHash } from 'node:crypto';
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { QuarantinedBodies } from '../app/privacy';
 import type { Platform } from '../domain/model';
 import { documentClient } from './dynamo-client';
 import { indexes, itemKeys, lists } from './dynamo-keys';
+import { gunzipBase64 } from './ingest-queue';
 import { listAll, listPage, type Page } from './pagination';
 
 export interface QuarantineEntry {
@@ -25,6 +27,8 @@ export interface QuarantineEntry {
 export interface StoredQuarantineEntry extends QuarantineEntry {
   /** The raw body, gzipped then base64, exactly as received. */
   bodyGzip: string | undefined;
+  /** Hashed identities the body holds (domain/privacy.ts), so erasure need not read it; absent on older entries. */
+  identityDigests?: string[] | undefined;
 }
 
 /** The same delivery quarantined twice is one entry. */
@@ -38,7 +42,7 @@ function fromItem(item: Record<string, unknown>): StoredQuarantineEntry {
 }
 
 export function entryView(entry: StoredQuarantineEntry): QuarantineEntry {
-  const { bodyGzip: _body, ...view } = entry;
+  const { bodyGzip: _body, identityDigests: _digests, ...view } = entry;
   return view;
 }
 
@@ -91,10 +95,31 @@ export async function setQuarantineStatus(
   );
 }
 
-/** Every entry, body included: privacy requests look through them. */
-export async function allQuarantine(tableName: string): Promise<StoredQuarantineEntry[]> {
-  const items = await listAll({ tableName, index: indexes.listByKind, partition: lists.quarantine });
-  return items.map(fromItem);
+/** The raw body as received; undefined once erased. */
+export async function readQuarantineBody(tableName: string, id: string): Promise<Buffer | undefined> {
+  const entry = await getQuarantine(tableName, id);
+  return entry?.bodyGzip ? gunzipBase64(entry.bodyGzip) : undefined;
+}
+
+/** The quarantine as privacy requests see it: entries that still hold a body, read only when needed. */
+export function quarantinedBodies(tableName: string): QuarantinedBodies {
+  return {
+    async withBodies() {
+      const items = await listAll({
+        tableName,
+        index: indexes.listByKind,
+        partition: lists.quarantine,
+        filter: { expression: '#status <> :redacted', names: { '#status': 'status' }, values: { ':redacted': 'redacted' } },
+        attributes: ['id', 'channelId', 'topic', 'identityDigests'],
+      });
+      return items.map((item) => {
+        const { id, channelId, topic, identityDigests } = fromItem(item);
+        return { id, channelId, topic, identityDigests };
+      });
+    },
+    body: (id) => readQuarantineBody(tableName, id),
+    eraseBody: (id) => eraseQuarantineBody(tableName, id),
+  };
 }
 
 /** Privacy requests: drop the body, keep the fact that a delivery came. */

@@ -18,8 +18,9 @@ import { getChannel, type Channel } from '../adapters/channel-store';
 import { DynamoCustomerRepository } from '../adapters/customer-store';
 import { capacityMeter } from '../adapters/dynamo-client';
 import { gunzipBase64 } from '../adapters/ingest-queue';
-import { exportCustomerData, redactCustomer, redactShop } from '../adapters/privacy-store';
+import { privacyPorts } from '../adapters/privacy-store';
 import { putQuarantine, quarantineId, setQuarantineStatus } from '../adapters/quarantine-store';
+import { exportPersonData, redactPerson, redactShop } from '../app/privacy';
 import type { ChannelEvent } from '../domain/model';
 import {
   normalizeBigCommerceCustomer,
@@ -27,6 +28,7 @@ import {
   normalizeWebhook,
   type NormalizeResult,
 } from '../domain/normalize/index';
+import { payloadDigests } from '../domain/privacy';
 import { recordCustomerFacts, recordOrderChange } from '../domain/record-events';
 import type { DeliveryRef } from '../domain/ports';
 import { config } from '../shared/config';
@@ -37,6 +39,7 @@ import { ingestMessageSchema, type IngestMessage } from '../shared/schemas';
 const { tableName } = config();
 const repo = new DynamoCustomerRepository(tableName);
 const storeApi = { policy: storeUrlPolicy() };
+const privacy = privacyPorts(tableName);
 // Our own envelope is parsed by the batch utility: a record that does not fit
 // fails on its own, and after maxReceiveCount the DLQ keeps it.
 const batch = new BatchProcessor(EventType.SQS, {
@@ -121,20 +124,20 @@ async function apply(
       return apply(eventOf(normalizeBigCommerceCustomer(customer, { channelId: channel.id })), message, channel, raw);
     }
     case 'redact-customer':
-      await redactCustomer(tableName, event.channelId, event.subject);
+      await redactPerson(privacy, { channelId: event.channelId, subject: event.subject, now });
       return 'redacted';
     case 'data-request':
-      await exportCustomerData(tableName, event.channelId, event.requestId, event.subject);
+      await exportPersonData(privacy, { channelId: event.channelId, requestId: event.requestId, subject: event.subject, now });
       return 'exported';
     case 'redact-shop':
-      await redactShop(tableName, event.channelId);
+      await redactShop(privacy, { channelId: event.channelId, now });
       return 'redacted';
     case 'ignored':
       return 'ignored';
   }
 }
 
-async function quarantine(message: IngestMessage, problem: Unreadable): Promise<void> {
+async function quarantine(message: IngestMessage, problem: Unreadable, raw: Buffer): Promise<void> {
   const now = new Date().toISOString();
   await putQuarantine(tableName, {
     id: message.replayOf ?? quarantineId(message.channelId, message.deliveryId),
@@ -149,6 +152,7 @@ async function quarantine(message: IngestMessage, problem: Unreadable): Promise<
     status: 'open',
     updatedAt: now,
     bodyGzip: message.bodyGzip,
+    identityDigests: payloadDigests({ channelId: message.channelId, topic: message.topic, raw }),
   });
   metrics.addMetric('DeliveriesQuarantined', MetricUnit.Count, 1);
   logger.warn('delivery quarantined', {
@@ -183,7 +187,7 @@ async function processRecord(record: ParsedRecord<SQSRecord, IngestMessage>): Pr
     logger.info('delivery processed', { channelId: message.channelId, deliveryId: message.deliveryId, kind: event.kind, outcome });
     if (message.replayOf) await setQuarantineStatus(tableName, message.replayOf, 'resolved');
   } catch (error) {
-    if (error instanceof Unreadable) return quarantine(message, error);
+    if (error instanceof Unreadable) return quarantine(message, error, raw);
     throw error;
   }
 }
