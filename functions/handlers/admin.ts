@@ -24,12 +24,12 @@ import {
   setQuarantineStatus,
 } from '../adapters/quarantine-store';
 import { can, roles, type Right, type Role } from '../domain/access';
-import { isId, type IdKind } from '../domain/ids';
-import { checkStoreApiUrl } from '../domain/store-url';
 import { rotateSecrets } from '../domain/channels';
 import { customerView } from '../domain/customers';
+import { isId, type IdKind } from '../domain/ids';
 import { platforms } from '../domain/model';
 import { orderView } from '../domain/orders';
+import { checkStoreApiUrl } from '../domain/store-url';
 import { config } from '../shared/config';
 import { ConflictError, ForbiddenError, NotFoundError, UnauthorizedError, ValidationError } from '../shared/errors';
 import { httpErrors, json, rawBody, type HttpResult } from '../shared/http';
@@ -327,9 +327,7 @@ async function serveAdmin(event: APIGatewayProxyEventV2): Promise<HttpResult> {
     const kind = kinds[i];
     return kind !== undefined && isId(kind, param);
   });
-  if (!named) {
-    throw new NotFoundError('no such item');
-  }
+  if (!named) throw new NotFoundError('no such item');
   return match.route.run({ event, params });
 }
 
