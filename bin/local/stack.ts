@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { functionEnvironment, functions, type FunctionName } from '../../lib/resources';
+import { allowLoopbackStoreApiEnv } from '../../functions/shared/store-url-policy';
 import {
   localCredentials,
   localRegion,
@@ -188,6 +189,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           dlqUrl: (queue) => localQueues[queue].dlq.url,
         }),
         ...endpointEnvironment,
+        // Local only: store API fakes listen on loopback over http.
+        [allowLoopbackStoreApiEnv]: '1',
         ...developerKnobs(),
       }),
     });

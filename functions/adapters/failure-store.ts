@@ -1,10 +1,10 @@
 // Delivery failures in the table: one item per failing delivery, listed under
 // DEADLETTERS once the queue gave up on it.
-import { BatchWriteCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DeliveryFailure, FailureReport, FailureStore } from '../app/dead-letters';
 import { documentClient } from './dynamo-client';
 import { indexes, itemKeys, lists } from './dynamo-keys';
-import { decodeCursor, encodeCursor, type Page } from './pagination';
+import { listPage, type Page } from './pagination';
 
 export type DeadLetterView = Pick<DeliveryFailure, 'id' | 'queue' | 'firstFailedAt' | 'receiveCount' | 'reason' | 'channelId'> &
   Pick<DeliveryFailure, 'lastFailedAt' | 'deliveryId'>;
@@ -50,18 +50,11 @@ export class DynamoFailureStore implements FailureStore {
   }
 
   async listDead(options: { cursor?: string | undefined; limit: number }): Promise<Page<DeadLetterView>> {
-    const page = await documentClient().send(
-      new QueryCommand({
-        TableName: this.tableName,
-        IndexName: indexes.listByKind,
-        KeyConditionExpression: 'listPk = :list',
-        ExpressionAttributeValues: { ':list': lists.deadLetters },
-        ScanIndexForward: false,
-        Limit: options.limit,
-        ExclusiveStartKey: decodeCursor(options.cursor),
-      }),
+    const page = await listPage(
+      { tableName: this.tableName, index: indexes.listByKind, partition: lists.deadLetters, newestFirst: true },
+      options,
     );
-    const items = (page.Items ?? []).map((item) => ({
+    const items = page.items.map((item) => ({
       id: String(item['id']),
       queue: item['queue'] as DeadLetterView['queue'],
       firstFailedAt: String(item['firstFailedAt']),
@@ -71,6 +64,6 @@ export class DynamoFailureStore implements FailureStore {
       channelId: (item['channelId'] as string | null) ?? null,
       deliveryId: (item['deliveryId'] as string | null) ?? null,
     }));
-    return { items, nextCursor: encodeCursor(page.LastEvaluatedKey) };
+    return { items, nextCursor: page.nextCursor };
   }
 }

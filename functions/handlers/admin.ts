@@ -27,6 +27,7 @@ import { testDelivery } from '../app/test-delivery';
 import { can, roles, type Right, type Role } from '../domain/access';
 import { rotateSecrets } from '../domain/channels';
 import { customerView } from '../domain/customers';
+import { isId, type IdKind } from '../domain/ids';
 import { platforms } from '../domain/model';
 import { orderView } from '../domain/orders';
 import { functionConfig } from '../shared/config';
@@ -34,9 +35,11 @@ import { functions } from '../../lib/resources';
 import { redriveDeadLetters } from '../app/dead-letters';
 import { SqsDeadLetterQueue } from '../adapters/dead-letter-queue';
 import { DynamoFailureStore } from '../adapters/failure-store';
+import { checkStoreApiUrl } from '../domain/store-url';
 import { ConflictError, ForbiddenError, NotFoundError, UnauthorizedError, ValidationError } from '../shared/errors';
 import { httpErrors, json, rawBody, type HttpResult } from '../shared/http';
 import { logger } from '../shared/observability';
+import { storeUrlPolicy } from '../shared/store-url-policy';
 
 const { tableName, queueUrls, dlqUrls } = functionConfig('admin');
 const ingestQueueUrl = queueUrls.ingest;
@@ -44,6 +47,7 @@ const failures = new DynamoFailureStore(tableName);
 /** A redrive stops taking new batches this long before the function's timeout. */
 const redriveBudgetMs = (functions.admin.timeoutSeconds - 9) * 1000;
 const customers = new DynamoCustomerRepository(tableName);
+const urlPolicy = storeUrlPolicy();
 
 interface Request {
   event: APIGatewayProxyEventV2;
@@ -89,12 +93,21 @@ function publicChannel(event: APIGatewayProxyEventV2, channel: Channel) {
   return { ...channelView(channel), webhookUrl: webhookUrl(event, channel) };
 }
 
+// The store token is sent to this URL: a public https address only (see domain/store-url.ts).
+const storeApiUrlSchema = z
+  .string()
+  .max(2048)
+  .superRefine((raw, ctx) => {
+    const verdict = checkStoreApiUrl(raw, urlPolicy);
+    if (!verdict.ok) ctx.addIssue({ code: 'custom', message: verdict.reason });
+  });
+
 const newChannelSchema = z
   .object({
     platform: z.enum(platforms),
     name: z.string().trim().min(1).max(200),
     webhookSecret: z.string().min(1).max(1024),
-    apiBaseUrl: z.string().url().optional(),
+    apiBaseUrl: storeApiUrlSchema.optional(),
     apiToken: z.string().min(1).max(1024).optional(),
     currency: z.string().regex(/^[A-Z]{3}$/, 'a three-letter ISO 4217 code').optional(),
   })
@@ -109,7 +122,7 @@ const channelPatchSchema = z
     name: z.string().trim().min(1).max(200).optional(),
     webhookSecret: z.string().min(1).max(1024).optional(),
     previousWebhookSecret: z.null().optional(),
-    apiBaseUrl: z.string().url().optional(),
+    apiBaseUrl: storeApiUrlSchema.optional(),
     apiToken: z.string().min(1).max(1024).optional(),
   })
   .strict();
@@ -124,6 +137,8 @@ type Route = {
   method: string;
   path: RegExp;
   right: Right;
+  /** The kind of id each captured part of the path must be; anything else names nothing (404). */
+  ids?: IdKind[];
   run: (request: Request) => Promise<HttpResult>;
 };
 
@@ -142,6 +157,7 @@ const routes: Route[] = [
   {
     method: 'DELETE',
     path: /^\/admin\/keys\/([^/]+)$/,
+    ids: ['apiKey'],
     right: 'manage',
     run: async ({ params: [id = ''] }) => {
       if (!(await revokeApiKey(tableName, id))) throw new NotFoundError(`no key ${id}`);
@@ -169,12 +185,14 @@ const routes: Route[] = [
   {
     method: 'GET',
     path: /^\/admin\/channels\/([^/]+)$/,
+    ids: ['channel'],
     right: 'read',
     run: async ({ event, params: [id = ''] }) => json(200, publicChannel(event, await channelOrThrow(id))),
   },
   {
     method: 'PATCH',
     path: /^\/admin\/channels\/([^/]+)$/,
+    ids: ['channel'],
     right: 'manage',
     run: async ({ event, params: [id = ''] }) => {
       const patch = parseBody(channelPatchSchema, event);
@@ -222,6 +240,7 @@ const routes: Route[] = [
   {
     method: 'GET',
     path: /^\/admin\/customers\/([^/]+)$/,
+    ids: ['customer'],
     right: 'read',
     run: async ({ params: [id = ''] }) => {
       const profile = await customers.getProfile(id);
@@ -242,6 +261,7 @@ const routes: Route[] = [
   {
     method: 'GET',
     path: /^\/admin\/quarantine\/([^/]+)$/,
+    ids: ['quarantine'],
     right: 'read',
     run: async ({ params: [id = ''] }) => {
       const entry = await getQuarantine(tableName, id);
@@ -253,6 +273,7 @@ const routes: Route[] = [
   {
     method: 'POST',
     path: /^\/admin\/quarantine\/([^/]+)\/replay$/,
+    ids: ['quarantine'],
     right: 'manage',
     run: async ({ params: [id = ''] }) => {
       const entry = await getQuarantine(tableName, id);
@@ -301,6 +322,7 @@ const routes: Route[] = [
   {
     method: 'GET',
     path: /^\/admin\/exports\/([^/]+)$/,
+    ids: ['dataExport'],
     right: 'read',
     run: async ({ params: [id = ''] }) => {
       const found = await getExport(tableName, id);
@@ -320,19 +342,29 @@ async function authenticate(event: APIGatewayProxyEventV2): Promise<Role> {
 
 async function serveAdmin(event: APIGatewayProxyEventV2): Promise<HttpResult> {
   const method = event.requestContext.http.method.toUpperCase();
+  // API Gateway HTTP APIs hand over rawPath already percent-decoded once, so it
+  // is used as it comes: decoding again would let %252F become a path separator.
   const path = event.rawPath.replace(/\/+$/, '');
   const matches = routes
     .map((route) => ({ route, found: route.path.exec(path) }))
     .filter((m): m is { route: Route; found: RegExpExecArray } => m.found !== null);
   // Authenticate before saying whether a route exists.
   const role = await authenticate(event);
-  if (matches.length === 0) throw new NotFoundError(`no route ${path}`);
+  // No admin path holds a "%" once decoded: it is a bad escape or one too many.
+  if (path.includes('%')) throw new ValidationError('the path holds a malformed or doubled percent-escape');
+  if (matches.length === 0) throw new NotFoundError('no such route');
   const match = matches.find((m) => m.route.method === method);
   if (!match) {
-    return json(405, { error: { code: 'method_not_allowed', message: `${method} is not allowed on ${path}` } });
+    return json(405, { error: { code: 'method_not_allowed', message: `${method} is not allowed on this route` } });
   }
   if (!can(role, match.route.right)) throw new ForbiddenError(`role ${role} may not ${match.route.right}`);
-  const params = match.found.slice(1).map((part) => decodeURIComponent(part));
+  const params = match.found.slice(1);
+  const kinds = match.route.ids ?? [];
+  const named = params.every((param, i) => {
+    const kind = kinds[i];
+    return kind !== undefined && isId(kind, param);
+  });
+  if (!named) throw new NotFoundError('no such item');
   return match.route.run({ event, params });
 }
 

@@ -17,8 +17,9 @@ import { getChannel, type Channel } from '../adapters/channel-store';
 import { DynamoCustomerRepository } from '../adapters/customer-store';
 import { capacityMeter } from '../adapters/dynamo-client';
 import { gunzipBase64 } from '../adapters/ingest-queue';
-import { exportCustomerData, redactCustomer, redactShop } from '../adapters/privacy-store';
+import { privacyPorts } from '../adapters/privacy-store';
 import { putQuarantine, quarantineId, setQuarantineStatus } from '../adapters/quarantine-store';
+import { exportPersonData, redactPerson, redactShop } from '../app/privacy';
 import type { ChannelEvent } from '../domain/model';
 import {
   normalizeBigCommerceCustomer,
@@ -26,6 +27,7 @@ import {
   normalizeWebhook,
   type NormalizeResult,
 } from '../domain/normalize/index';
+import { payloadDigests } from '../domain/privacy';
 import { recordCustomerFacts, recordOrderChange } from '../domain/record-events';
 import type { DeliveryRef } from '../domain/ports';
 import { functionConfig } from '../shared/config';
@@ -34,6 +36,7 @@ import { attemptDelivery } from '../app/dead-letters';
 import { DynamoFailureStore } from '../adapters/failure-store';
 import { HuitouError } from '../shared/errors';
 import { logger, metrics } from '../shared/observability';
+import { storeUrlPolicy } from '../shared/store-url-policy';
 import { ingestMessageSchema, type IngestMessage } from '../shared/schemas';
 
 const { tableName } = functionConfig('processor');
@@ -43,6 +46,8 @@ const batch = new BatchProcessor(EventType.SQS);
 
 /** A queue message that is not an ingest message: only a bug of ours or a hand-sent message makes one. */
 class MalformedMessageError extends HuitouError {}
+const storeApi = { policy: storeUrlPolicy() };
+const privacy = privacyPorts(tableName);
 
 /** A delivery huitou cannot use as sent: kept for staff, never retried blindly. */
 class Unreadable {
@@ -108,31 +113,31 @@ async function apply(
         now,
       });
     case 'fetch-order': {
-      const order = await fetched(() => fetchBigCommerceOrder(bigCommerceAccess(channel), event.orderId));
+      const order = await fetched(() => fetchBigCommerceOrder(bigCommerceAccess(channel), event.orderId, storeApi));
       const next = eventOf(normalizeBigCommerceOrder(order, { channelId: channel.id }));
       return apply(next, message, channel, Buffer.from(JSON.stringify(order)));
     }
     case 'fetch-customer': {
       const customer = await fetched(() =>
-        fetchBigCommerceCustomer(bigCommerceAccess(channel), event.customerId),
+        fetchBigCommerceCustomer(bigCommerceAccess(channel), event.customerId, storeApi),
       );
       return apply(eventOf(normalizeBigCommerceCustomer(customer, { channelId: channel.id })), message, channel, raw);
     }
     case 'redact-customer':
-      await redactCustomer(tableName, event.channelId, event.subject);
+      await redactPerson(privacy, { channelId: event.channelId, subject: event.subject, now });
       return 'redacted';
     case 'data-request':
-      await exportCustomerData(tableName, event.channelId, event.requestId, event.subject);
+      await exportPersonData(privacy, { channelId: event.channelId, requestId: event.requestId, subject: event.subject, now });
       return 'exported';
     case 'redact-shop':
-      await redactShop(tableName, event.channelId);
+      await redactShop(privacy, { channelId: event.channelId, now });
       return 'redacted';
     case 'ignored':
       return 'ignored';
   }
 }
 
-async function quarantine(message: IngestMessage, problem: Unreadable): Promise<void> {
+async function quarantine(message: IngestMessage, problem: Unreadable, raw: Buffer): Promise<void> {
   const now = new Date().toISOString();
   await putQuarantine(tableName, {
     id: message.replayOf ?? quarantineId(message.channelId, message.deliveryId),
@@ -147,6 +152,7 @@ async function quarantine(message: IngestMessage, problem: Unreadable): Promise<
     status: 'open',
     updatedAt: now,
     bodyGzip: message.bodyGzip,
+    identityDigests: payloadDigests({ channelId: message.channelId, topic: message.topic, raw }),
   });
   metrics.addMetric('DeliveriesQuarantined', MetricUnit.Count, 1);
   logger.warn('delivery quarantined', {
@@ -205,7 +211,7 @@ async function processMessage(message: IngestMessage): Promise<void> {
     logger.info('delivery processed', { channelId: message.channelId, deliveryId: message.deliveryId, kind: event.kind, outcome });
     if (message.replayOf) await setQuarantineStatus(tableName, message.replayOf, 'resolved');
   } catch (error) {
-    if (error instanceof Unreadable) return quarantine(message, error);
+    if (error instanceof Unreadable) return quarantine(message, error, raw);
     throw error;
   }
 }

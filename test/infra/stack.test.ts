@@ -15,6 +15,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { HuitouStack, minVisibilityTimeoutFactor } from '../../lib/huitou-stack';
 import { envNames, functionEnvironment, functions, queues, routes, table } from '../../lib/resources';
 import type { FunctionDefinition, FunctionName, QueueName } from '../../lib/resources';
+import { allowLoopbackStoreApiEnv } from '../../functions/shared/store-url-policy';
 
 const cdkJson = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as {
   context: Record<string, unknown>;
@@ -237,6 +238,14 @@ describe('HuitouStack: functions', () => {
     const env = (template.toJSON().Resources[logicalId(stack.functions.processor.function)] as Resource).Properties
       .Environment as { Variables: Record<string, unknown> };
     expect(Object.keys(env.Variables).filter((key) => key.endsWith('_URL'))).toEqual([]);
+  });
+
+  it('lets no deployed function send a store token to loopback or over http', () => {
+    for (const name of functionNames) {
+      const env = (template.toJSON().Resources[logicalId(stack.functions[name].function)] as Resource).Properties
+        .Environment as { Variables: Record<string, unknown> };
+      expect(env.Variables[allowLoopbackStoreApiEnv]).toBeUndefined();
+    }
   });
 
   it('lets the webhook function GetItem on the table and nothing else on DynamoDB', () => {
