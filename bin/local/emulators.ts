@@ -13,7 +13,7 @@ import { createSqsServer } from 'local-aws-sqs';
 
 export const localRegion = 'us-east-1';
 export const localCredentials = { accessKeyId: 'local', secretAccessKey: 'local' } as const;
-const host = '127.0.0.1';
+export const localHost = '127.0.0.1';
 
 export type Log = (line: string) => void;
 
@@ -39,7 +39,7 @@ export async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, host, resolve);
+    server.listen(0, localHost, resolve);
   });
   const { port } = server.address() as AddressInfo;
   await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -47,10 +47,10 @@ export async function freePort(): Promise<number> {
 }
 
 function endpointOf(server: Server): string {
-  return `http://${host}:${(server.address() as AddressInfo).port}`;
+  return `http://${localHost}:${(server.address() as AddressInfo).port}`;
 }
 
-async function closeServer(server: Server): Promise<void> {
+export async function closeServer(server: Server): Promise<void> {
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   // Keep-alive sockets of SDK clients and pending long polls would hold close() open.
   server.closeAllConnections();
@@ -113,7 +113,7 @@ async function spawnDynamoDbLocal(port: number, dbPath: string | undefined): Pro
     }
   };
 
-  const endpoint = `http://${host}:${port}`;
+  const endpoint = `http://${localHost}:${port}`;
   const client = new DynamoDBClient({
     endpoint,
     region: localRegion,
@@ -164,7 +164,7 @@ function startWatchdog(java: ChildProcess): ChildProcess {
 export async function startSqsEmulator(): Promise<Emulator> {
   const server = await createSqsServer({
     port: 0,
-    hostname: host,
+    hostname: localHost,
     region: localRegion,
     emulateQueueCreationLifecycle: false,
   });
@@ -178,6 +178,6 @@ const sesServer: typeof sesImport =
 
 /** aws-ses-v2-local in this process; GET / is the mail viewer, GET /store lists sent mail. */
 export async function startSesEmulator(): Promise<Emulator> {
-  const server = await sesServer({ port: 0, host });
+  const server = await sesServer({ port: 0, host: localHost });
   return { endpoint: endpointOf(server), stop: () => closeServer(server) };
 }
