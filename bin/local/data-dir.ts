@@ -30,21 +30,34 @@ function isMissing(error: unknown): boolean {
   return (error as NodeJS.ErrnoException).code === 'ENOENT';
 }
 
+/** What the stack keeps in its data directory; anything else there is not ours to change. */
+const stackEntries = ['dynamodb', 'queues', 'local.json', 'stack.pid'];
+
 /** Makes `path` and everything below it private: directories 0700, files 0600. Symlinks are left alone. */
-export async function makePrivate(path: string): Promise<void> {
+async function makeTreePrivate(path: string): Promise<void> {
   try {
     const stats = await lstat(path);
     if (stats.isSymbolicLink()) return;
     const mode = stats.isDirectory() ? 0o700 : 0o600;
     if ((stats.mode & 0o777) !== mode) await chmod(path, mode);
-    if (stats.isDirectory()) await Promise.all((await readdir(path)).map((name) => makePrivate(join(path, name))));
+    if (stats.isDirectory()) await Promise.all((await readdir(path)).map((name) => makeTreePrivate(join(path, name))));
   } catch (error) {
     // DynamoDB Local creates and removes its rollback journals while we walk.
     if (!isMissing(error)) throw error;
   }
 }
 
-/** Creates the data directory 0700 (with its parents if needed) and fixes the modes of what it holds. */
+/**
+ * Makes the data directory 0700 and what the stack keeps in it private. A
+ * data directory pointed at a folder with other content (the project itself)
+ * keeps that content's modes: a script there stays executable.
+ */
+export async function makePrivate(dataDir: string): Promise<void> {
+  await chmod(dataDir, 0o700);
+  await Promise.all(stackEntries.map((name) => makeTreePrivate(join(dataDir, name))));
+}
+
+/** Creates the data directory 0700 (with its parents if needed) and fixes the modes of what the stack keeps there. */
 export async function preparePrivateDir(dataDir: string): Promise<void> {
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
   await makePrivate(dataDir);

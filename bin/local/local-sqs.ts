@@ -205,6 +205,7 @@ export async function startLocalSqs(input: { journalDir?: string; log: Log } & Q
   });
   const opened = input.journalDir ? QueueJournal.open(input.journalDir, input) : undefined;
   const journal = opened?.journal;
+  let stopped = false;
 
   async function dispatch(headers: IncomingHttpHeaders, body: Buffer): Promise<Answer> {
     if (!journal) return emulate(requestHandler, headers, body, (answer) => answer);
@@ -232,7 +233,8 @@ export async function startLocalSqs(input: { journalDir?: string; log: Log } & Q
         return answer;
       } catch (error) {
         // The client hears of a failure, so a sender tries again (the webhook answers 503).
-        log(`sqs journal: ${action} not journaled: ${(error as Error).message}`);
+        // After stop() only a long poll can still answer, to a connection already closed.
+        if (!stopped) log(`sqs journal: ${action} not journaled: ${(error as Error).message}`);
         return errorAnswer(500, 'InternalFailure', `the local SQS could not journal ${action}`);
       }
     });
@@ -306,6 +308,7 @@ export async function startLocalSqs(input: { journalDir?: string; log: Log } & Q
     endpoint: `http://${host}:${port}`,
     restore,
     async stop() {
+      stopped = true;
       await closeServer(server);
       journal?.close();
     },

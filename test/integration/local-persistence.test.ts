@@ -131,7 +131,7 @@ describe('Local stack persistence', () => {
   );
 
   it(
-    'makes the data directory private (0700) and every file in it 0600, also when it existed with looser modes',
+    'makes the data directory private (0700) and every file the stack keeps in it 0600, also when it existed with looser modes',
     async () => {
       // Arrange: a data directory an older version left world-readable.
       await newDataDir();
@@ -139,6 +139,7 @@ describe('Local stack persistence', () => {
       await chmod(dataDir, 0o755);
       await chmod(join(dataDir, 'dynamodb'), 0o755);
       await writeFile(join(dataDir, 'local.json'), '{}', { mode: 0o644 });
+      await writeFile(join(dataDir, 'not-ours.sh'), '#!/bin/sh\n', { mode: 0o755 });
 
       // Act
       const stack = await start(async () => ({ batchItemFailures: [] }));
@@ -148,6 +149,7 @@ describe('Local stack persistence', () => {
       const found = await modes(dataDir);
       const private_ = new Map<string, string>();
       for (const path of found.keys()) private_.set(path, (await stat(join(dataDir, path))).isDirectory() ? '700' : '600');
+      private_.set('not-ours.sh', '755'); // a file the stack does not keep is left as it was
       expect(found).toEqual(private_);
       expect([...found.keys()]).toEqual(
         expect.arrayContaining(['local.json', 'stack.pid', join('queues', 'journal'), join('dynamodb', 'shared-local-instance.db')]),
