@@ -127,6 +127,7 @@ const sendBatchResponse = z.object({ Successful: z.array(z.object({ Id: z.string
 const receiveResponse = z.object({ Messages: z.array(z.object({ MessageId: z.string() })).optional() });
 const deleteBatchRequest = z.object({ Entries: z.array(z.object({ Id: z.string(), ReceiptHandle: z.string() })) });
 const deleteBatchResponse = z.object({ Successful: z.array(z.object({ Id: z.string() })).optional() });
+const retentionAnswer = z.object({ Attributes: z.object({ MessageRetentionPeriod: z.string() }) });
 
 type Journaling = (journal: QueueJournal, request: Record<string, unknown>, response: Record<string, unknown>) => void;
 
@@ -273,7 +274,11 @@ export async function startLocalSqs(input: { journalDir?: string; log: Log } & Q
     if (recovered.unreadable > 0) log(`sqs journal: ignored ${recovered.unreadable} unreadable line(s)`);
 
     const byQueue = new Map<string, LiveMessage[]>();
-    for (const message of recovered.messages) byQueue.set(message.queue, [...(byQueue.get(message.queue) ?? []), message]);
+    for (const message of recovered.messages) {
+      const messages = byQueue.get(message.queue) ?? [];
+      messages.push(message);
+      byQueue.set(message.queue, messages);
+    }
     let restored = 0;
     for (const [queue, messages] of byQueue) {
       const found = await call('GetQueueUrl', { QueueName: queue });
@@ -284,7 +289,7 @@ export async function startLocalSqs(input: { journalDir?: string; log: Log } & Q
       }
       const queueUrl = z.object({ QueueUrl: z.string() }).parse(JSON.parse(found.body)).QueueUrl;
       const attributes = await call('GetQueueAttributes', { QueueUrl: queueUrl, AttributeNames: ['MessageRetentionPeriod'] });
-      const retentionMs = Number(JSON.parse(attributes.body)?.Attributes?.MessageRetentionPeriod ?? Infinity) * 1000;
+      const retentionMs = Number(retentionAnswer.parse(JSON.parse(attributes.body)).Attributes.MessageRetentionPeriod) * 1000;
       const now = Date.now();
       const kept = messages.filter((message) => message.sentAt + retentionMs > now);
       if (kept.length < messages.length) log(`sqs journal: ${messages.length - kept.length} message(s) of ${queue} outlived the retention period`);

@@ -24,7 +24,7 @@ import {
 } from './emulators';
 import { createHttpGateway } from './http-gateway';
 import { createLocalFunction, importHandler, type HandlerOverrides, type LocalFunction } from './lambda';
-import { claimDataDir, makePrivate, preparePrivateDir, type DataDirClaim } from './data-dir';
+import { claimDataDir, makePrivate, preparePrivateDir } from './data-dir';
 import { startLocalSqs } from './local-sqs';
 import { ensureQueues, ensureTable, type LocalQueue, type QueueName } from './provision';
 import { startSqsEventSource, type SqsEventSource } from './sqs-event-source';
@@ -121,13 +121,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const apiUrl = `http://127.0.0.1:${port}`;
 
     // The data directory is private and this stack's alone (data-dir.ts).
-    let claim: DataDirClaim | undefined;
-    if (dataDir) {
-      await preparePrivateDir(dataDir);
-      const claimed = await claimDataDir({ dataDir, dbPath: join(dataDir, 'dynamodb'), log });
-      cleanups.push(() => claimed.release());
-      claim = claimed;
-    }
+    if (dataDir) await preparePrivateDir(dataDir);
+    const claim = dataDir ? await claimDataDir({ dataDir, dbPath: join(dataDir, 'dynamodb'), log }) : undefined;
+    if (claim) cleanups.push(() => claim.release());
 
     log(inMemory ? 'starting DynamoDB Local (in memory)…' : `starting DynamoDB Local (data in ${join(dataDir ?? '', 'dynamodb')})…`);
     const started = Date.now();

@@ -296,7 +296,7 @@ describe('Local stack crash (kill -9)', () => {
         },
         120_000,
       ).catch((error: unknown) => {
-        throw new Error(`${(error as Error).message}: ${total(counted)} counted`);
+        throw new Error(`${(error as Error).message}: ${total(counted)} counted; the stack said: ${last.output.stderr.slice(-3000)}`);
       });
       console.log(`${seconds()}: all ${sender.created} counted`);
 

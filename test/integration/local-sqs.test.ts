@@ -2,7 +2,7 @@
 // by the AWS SDK v3 as the functions drive it. A "crash" here is a second
 // LocalSqs on the same journal while the first is left as it was: the journal
 // is written synchronously, so the file is what a kill -9 would leave.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -195,6 +195,20 @@ describe('Local SQS with a journal', () => {
     const queueUrl = await third.queue('old-table-ingest');
     await third.sqs.restore();
     expect((await receiveAll(third.client, queueUrl)).map((m) => m.Body)).toEqual(['later']);
+  });
+
+  it('does not send again a message older than its queue keeps messages', async () => {
+    const dir = tempDir();
+    const record = (id: string, at: number): string =>
+      `${JSON.stringify({ t: 'send', q: 'ingest', id, at, m: { MessageBody: id } })}\n`;
+    writeFileSync(join(dir, 'journal'), record('expired', Date.now() - 120_000) + record('recent', Date.now() - 1_000));
+
+    const { sqs, client, logs } = await start(dir);
+    const queueUrl = (await client.send(new CreateQueueCommand({ QueueName: 'ingest', Attributes: { MessageRetentionPeriod: '60' } }))).QueueUrl ?? '';
+    await sqs.restore();
+
+    expect((await receiveAll(client, queueUrl)).map((m) => m.Body)).toEqual(['recent']);
+    expect(logs).toContainEqual(expect.stringContaining('1 message(s) of ingest outlived the retention period'));
   });
 
   it('keeps the journal small while messages come and go', async () => {
