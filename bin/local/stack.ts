@@ -21,7 +21,6 @@ import {
   localRegion,
   startDynamoDbLocal,
   startSesEmulator,
-  startSqsEmulator,
   type Emulator,
   type Log,
 } from './emulators';
@@ -34,7 +33,8 @@ import {
   type HandlerOverrides,
   type LocalFunction,
 } from './lambda';
-import { drainQueue, restoreQueue } from './queue-persistence';
+import { claimDataDir, makePrivate, preparePrivateDir } from './data-dir';
+import { startLocalSqs } from './local-sqs';
 import { ensureQueues, ensureTable, type LocalQueue, type QueueName } from './provision';
 import { startSqsEventSource, type SqsEventSource } from './sqs-event-source';
 
@@ -47,7 +47,7 @@ export interface LocalStackOptions {
   port?: number;
   /** Default `.huitou/` (relative to the working directory). */
   dataDir?: string;
-  /** Nothing on disk: DynamoDB in memory, no queue files, no local.json. */
+  /** Nothing on disk: DynamoDB in memory, no SQS journal, no local.json. */
   inMemory?: boolean;
   /** Owner API key to create; else HUITOU_ADMIN_KEY, else the one in local.json, else a new one. */
   adminKey?: string;
@@ -96,7 +96,7 @@ export async function readLocalConfig(dataDir: string): Promise<LocalConfig | un
 
 export async function writeLocalConfig(dataDir: string, config: LocalConfig): Promise<void> {
   const path = localConfigPath(dataDir);
-  await mkdir(dirname(path), { recursive: true });
+  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
   await writeFile(path, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
   await chmod(path, 0o600); // writeFile's mode applies only when it creates the file
 }
@@ -129,11 +129,22 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     cleanups.push(() => gateway.close());
     const apiUrl = `http://127.0.0.1:${port}`;
 
+    // The data directory is private and this stack's alone (data-dir.ts).
+    if (dataDir) await preparePrivateDir(dataDir);
+    const claim = dataDir ? await claimDataDir({ dataDir, dbPath: join(dataDir, 'dynamodb'), log }) : undefined;
+    if (claim) cleanups.push(() => claim.release());
+
     log(inMemory ? 'starting DynamoDB Local (in memory)…' : `starting DynamoDB Local (data in ${join(dataDir ?? '', 'dynamodb')})…`);
     const started = Date.now();
     const [dynamodb, sqsEmulator, ses] = await Promise.all([
-      track(startDynamoDbLocal({ ...(dataDir ? { dbPath: join(dataDir, 'dynamodb') } : {}), log })),
-      track(startSqsEmulator()),
+      track(
+        startDynamoDbLocal({
+          ...(dataDir ? { dbPath: join(dataDir, 'dynamodb') } : {}),
+          onSpawn: (pid) => claim?.recordDynamoDb(pid),
+          log,
+        }),
+      ),
+      track(startLocalSqs({ ...(dataDir ? { journalDir: join(dataDir, 'queues') } : {}), log })),
       track(startSesEmulator()),
     ]);
     log(`emulators ready in ${Date.now() - started} ms`);
@@ -147,6 +158,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     const tableState = await ensureTable(dynamoClient, tableName);
     log(`table ${tableName} ${tableState === 'created' ? 'created' : 'found'}`);
+    if (dataDir) await makePrivate(dataDir); // DynamoDB Local's file exists by now
     const localQueues = await ensureQueues(sqs, tableName);
     const queueUrls = {} as QueueUrls;
     for (const queue of Object.values(localQueues)) {
@@ -168,14 +180,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     delete process.env.AWS_SESSION_TOKEN;
 
-    // Messages saved by the last stop go back before any consumer runs.
-    const restoredCounts = new Map<QueueName, Map<string, number>>();
-    if (dataDir) {
-      for (const queue of Object.values(localQueues)) {
-        restoredCounts.set(queue.key, await restoreQueue({ sqs, queueUrl: queue.url, queueName: queue.name, dataDir }));
-        await restoreQueue({ sqs, queueUrl: queue.dlq.url, queueName: queue.dlq.name, dataDir });
-      }
-    }
+    // Messages journaled before the last stop (or crash) go back before any consumer runs.
+    const receiveCounts = await sqsEmulator.restore();
 
     // A function that fails to initialize is reported here; its invocations fail like a Lambda init error.
     const localFunctions = await startFunctions({
@@ -212,7 +218,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           consumer,
           region: localRegion,
           retryDelaySeconds,
-          receiveCounts: restoredCounts.get(queue.key) ?? new Map(),
+          receiveCounts: receiveCounts.get(queue.name) ?? new Map(),
           log,
         }),
       });
@@ -224,31 +230,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const stop = (): Promise<void> => {
       stopping ??= (async () => {
         log('stopping…');
-        // No new requests, then no new batches, then save what is left in the queues.
+        // No new requests, then no new batches; what is left in the queues is in the journal.
         await gateway.close();
         await Promise.all(eventSources.map(({ source }) => source.stop()));
-        if (dataDir) {
-          for (const { queue, source } of eventSources) {
-            const saved = await drainQueue({
-              sqs,
-              queueUrl: queue.url,
-              queueName: queue.name,
-              dataDir,
-              waitSeconds: retryDelaySeconds + 2,
-              receiveCount: (id) => source.receiveCount(id),
-              log,
-            });
-            const savedDlq = await drainQueue({
-              sqs,
-              queueUrl: queue.dlq.url,
-              queueName: queue.dlq.name,
-              dataDir,
-              waitSeconds: 1,
-              log,
-            });
-            if (saved + savedDlq > 0) log(`saved ${saved} message(s) of ${queue.name} and ${savedDlq} of ${queue.dlq.name}`);
-          }
-        }
         await cleanUp();
         log('stopped');
       })();
