@@ -27,7 +27,7 @@ import {
   normalizeWebhook,
   type NormalizeResult,
 } from '../domain/normalize/index';
-import { recordCustomerFacts, recordOrderChange } from '../domain/record-events';
+import { recordCustomerFacts, recordOrderChange } from '../app/record-events';
 import type { DeliveryRef } from '../domain/ports';
 import { config } from '../shared/config';
 import { logger, metrics } from '../shared/observability';

@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { applyContribution, newProfile } from '../../functions/domain/customers';
 import { contributionOf } from '../../functions/domain/orders';
-import { recordCustomerFacts, recordOrderChange } from '../../functions/domain/record-events';
+import { maxAttempts, recordCustomerFacts, recordOrderChange, type Backoff } from '../../functions/app/record-events';
+import { ConflictError } from '../../functions/shared/errors';
 import type { OrderChange } from '../../functions/domain/orders';
 import type { NormalizedOrder } from '../../functions/domain/model';
 import { anOrder, aRefund } from '../support/builders';
@@ -179,6 +180,49 @@ describe('Use case: recordOrderChange', () => {
     });
 
     expect(onlyProfile(repo)).toMatchObject({ channels: ['ch_shop', 'ch_woo'], figures: { orders: 2 } });
+  });
+});
+
+describe('Use case: recordOrderChange under contention', () => {
+  /** Waits nowhere: records each delay and always draws the largest jitter. */
+  function recordingBackoff(): Backoff & { delays: number[] } {
+    const delays: number[] = [];
+    return { delays, sleep: async (ms) => void delays.push(ms), random: () => 0.999 };
+  }
+
+  it('retries a lost race with growing, capped delays, then gives up with ConflictError', async () => {
+    const repo = new MemoryRepository();
+    let saves = 0;
+    repo.saveOrder = async () => {
+      saves += 1;
+      throw new ConflictError('order moved');
+    };
+    const backoff = recordingBackoff();
+
+    await expect(
+      recordOrderChange(repo, { platform: 'shopify', change: { kind: 'order', order: anOrder() }, delivery, now }, backoff),
+    ).rejects.toThrow(`still contended after ${maxAttempts} attempts`);
+
+    expect(saves).toBe(maxAttempts);
+    expect(backoff.delays.map(Math.round)).toEqual([10, 20, 40, 80, 160, 320, 639, 999]);
+  });
+
+  it('succeeds on a later attempt once the race is over', async () => {
+    const repo = new MemoryRepository();
+    const save = repo.saveOrder.bind(repo);
+    let saves = 0;
+    repo.saveOrder = async (write) => {
+      saves += 1;
+      if (saves < 3) throw new ConflictError('order moved');
+      return save(write);
+    };
+    const backoff = recordingBackoff();
+
+    const outcome = await recordOrderChange(repo, { platform: 'shopify', change: { kind: 'order', order: anOrder() }, delivery, now }, backoff);
+
+    expect(outcome).toBe('created');
+    expect(backoff.delays).toHaveLength(2);
+    expect(onlyProfile(repo).figures.orders).toBe(1);
   });
 });
 

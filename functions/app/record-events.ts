@@ -1,18 +1,29 @@
 // Use cases of the processor: an order change or new facts about a person,
 // applied exactly once in effect however often and in whatever order they come.
+import { applyContribution, applyFacts, type CustomerProfile } from '../domain/customers';
+import type { CustomerFacts, Platform } from '../domain/model';
+import { applyOrderChange, contributionOf, sameOrder, type OrderChange } from '../domain/orders';
+import type { CustomerRepository, DeliveryRef } from '../domain/ports';
 import { ConflictError } from '../shared/errors';
-import { applyContribution, applyFacts, type CustomerProfile } from './customers';
-import type { CustomerFacts, Platform } from './model';
-import { applyOrderChange, contributionOf, sameOrder, type OrderChange } from './orders';
-import type { CustomerRepository, DeliveryRef } from './ports';
 
 /** Optimistic writes retried in-process before the message goes back to the queue. */
 export const maxAttempts = 8;
 
+/** How a use case waits between optimistic attempts; tests pass one that records instead of sleeping. */
+export interface Backoff {
+  sleep(ms: number): Promise<void>;
+  /** In [0, 1). */
+  random(): number;
+}
+
+export const realBackoff: Backoff = {
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  random: Math.random,
+};
+
 /** Full jitter: racing writers of one customer spread out instead of colliding again. */
-function backoff(attempt: number): Promise<void> {
-  const ceilingMs = Math.min(1000, 10 * 2 ** attempt);
-  return new Promise((resolve) => setTimeout(resolve, Math.random() * ceilingMs));
+export function backoffDelayMs(attempt: number, random: number): number {
+  return random * Math.min(1000, 10 * 2 ** attempt);
 }
 
 export type RecordOutcome = 'created' | 'updated' | 'unchanged';
@@ -28,7 +39,7 @@ function changeKey(change: OrderChange): { channelId: string; orderId: string } 
   }
 }
 
-async function withRetries<T>(attempt: () => Promise<T>): Promise<T> {
+async function withRetries<T>(backoff: Backoff, attempt: () => Promise<T>): Promise<T> {
   let lastConflict: ConflictError | undefined;
   for (let tries = 0; tries < maxAttempts; tries += 1) {
     try {
@@ -36,7 +47,7 @@ async function withRetries<T>(attempt: () => Promise<T>): Promise<T> {
     } catch (error) {
       if (!(error instanceof ConflictError)) throw error;
       lastConflict = error;
-      await backoff(tries);
+      await backoff.sleep(backoffDelayMs(tries, backoff.random()));
     }
   }
   throw new ConflictError(`still contended after ${maxAttempts} attempts`, { cause: lastConflict });
@@ -45,10 +56,11 @@ async function withRetries<T>(attempt: () => Promise<T>): Promise<T> {
 export async function recordOrderChange(
   repo: CustomerRepository,
   input: { platform: Platform; change: OrderChange; delivery: DeliveryRef; raw?: Uint8Array; now: string },
+  backoff: Backoff = realBackoff,
 ): Promise<RecordOutcome> {
   const { platform, change, delivery, now } = input;
   const { channelId, orderId } = changeKey(change);
-  return withRetries(async () => {
+  return withRetries(backoff, async () => {
     const existing = await repo.getOrder(channelId, orderId);
     const next = applyOrderChange(platform, existing, change);
     if (existing && sameOrder(existing, next)) return 'unchanged';
@@ -77,11 +89,12 @@ export async function recordOrderChange(
 export async function recordCustomerFacts(
   repo: CustomerRepository,
   input: { channelId: string; facts: CustomerFacts; observedAt: string; now: string },
+  backoff: Backoff = realBackoff,
 ): Promise<RecordOutcome> {
   const { channelId, facts, observedAt, now } = input;
   const customerId = await repo.resolveCustomer(channelId, facts, now);
   if (customerId === undefined) return 'unchanged';
-  return withRetries(async () => {
+  return withRetries(backoff, async () => {
     const current = await repo.getProfile(customerId);
     if (!current) throw new ConflictError(`customer ${customerId} has no profile yet`);
     const next = applyFacts(current, facts, channelId, observedAt);
