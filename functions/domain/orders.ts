@@ -158,6 +158,11 @@ export function refundedMinor(order: Pick<OrderRecord, 'refunds'>): number {
   return Object.values(order.refunds).reduce((sum, amount) => sum + amount, 0);
 }
 
+/** What the order's refunds return beyond what was paid, in minor units. */
+export function refundExcessMinor(order: Pick<OrderRecord, 'totalMinor' | 'refunds'>): number {
+  return Math.max(0, refundedMinor(order) - order.totalMinor);
+}
+
 /** An order as the admin API shows it. */
 export function orderView(order: OrderRecord) {
   return {

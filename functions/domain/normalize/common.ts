@@ -3,7 +3,8 @@
 // and small pure helpers. Pure: no I/O, no clock.
 
 import * as z from 'zod';
-import type { Address, ChannelEvent, Platform } from '../model';
+import type { Address, ChannelEvent, NormalizedOrder, Platform } from '../model';
+import { refundExcessMinor, refundedMinor } from '../orders';
 import { isDecimalAmount, toMinorUnits } from './money';
 
 export interface WebhookInput {
@@ -170,6 +171,38 @@ export class MoneyReader {
       return 0;
     }
   }
+
+  /**
+   * An amount that is never negative in a sound payload (a total, a price, a
+   * refund): a negative one would drive a customer's figures below zero, so it
+   * is reported and the payload goes to quarantine.
+   */
+  nonNegative(amount: string | number, currency: string, path: string): number {
+    const minor = this.minor(amount, currency, path);
+    if (minor < 0) this.issues.push(`${path}: must not be negative`);
+    return minor;
+  }
+}
+
+/**
+ * Checks amounts huitou does not count (a line's price) as `nonNegative` does:
+ * absent or unreadable is no reason to refuse an order, negative is.
+ */
+export function checkLineAmounts(
+  money: MoneyReader,
+  amounts: Record<string, unknown>,
+  currency: string,
+  path: string,
+): void {
+  for (const [field, amount] of Object.entries(amounts)) {
+    if (isDecimalAmount(amount)) money.nonNegative(amount, currency, path === '' ? field : `${path}.${field}`);
+  }
+}
+
+/** What a normalized order must satisfy to be counted: refunds return at most what was paid. */
+export function orderIssues(order: Pick<NormalizedOrder, 'totalMinor' | 'refunds'>): string[] {
+  if (refundExcessMinor(order) === 0) return [];
+  return [`refunds: ${refundedMinor(order)} refunded is more than the ${order.totalMinor} paid (minor units)`];
 }
 
 /** Drops keys whose value is undefined (DynamoDB marshalling rejects them). */

@@ -20,6 +20,7 @@ import {
   distinctCodes,
   idSchema,
   isoDateTimeSchema,
+  orderIssues,
   parseBody,
   rejected,
   unsupportedTopic,
@@ -149,6 +150,7 @@ export function normalizeStandard(input: WebhookInput): NormalizeResult {
         discountCodes: distinctCodes(data.discountCodes ?? []),
         customer: customerFacts(data.customer),
       });
+      if (money.issues.length === 0) money.issues.push(...orderIssues(order));
       if (money.issues.length > 0) return rejected(reason, money.issues);
       return accepted({ kind: 'order', order });
     }
