@@ -2,7 +2,7 @@
 // applied exactly once in effect however often and in whatever order they come.
 import { applyContribution, applyFacts, type CustomerProfile } from '../domain/customers';
 import type { CustomerFacts, Platform } from '../domain/model';
-import { applyOrderChange, contributionOf, sameOrder, type OrderChange } from '../domain/orders';
+import { applyOrderChange, contributionOf, refundProblems, sameOrder, type OrderChange } from '../domain/orders';
 import type { CustomerRepository, DeliveryRef } from '../domain/ports';
 import { ConflictError } from '../shared/errors';
 
@@ -27,6 +27,13 @@ export function backoffDelayMs(attempt: number, random: number): number {
 }
 
 export type RecordOutcome = 'created' | 'updated' | 'unchanged';
+
+/** A change refused as sent; the processor quarantines its delivery with the reason. */
+export interface Rejected {
+  outcome: 'rejected';
+  reason: string;
+  issues: string[];
+}
 
 function changeKey(change: OrderChange): { channelId: string; orderId: string } {
   switch (change.kind) {
@@ -57,13 +64,16 @@ export async function recordOrderChange(
   repo: CustomerRepository,
   input: { platform: Platform; change: OrderChange; delivery: DeliveryRef; raw?: Uint8Array; now: string },
   backoff: Backoff = realBackoff,
-): Promise<RecordOutcome> {
+): Promise<RecordOutcome | Rejected> {
   const { platform, change, delivery, now } = input;
   const { channelId, orderId } = changeKey(change);
   return withRetries(backoff, async () => {
     const existing = await repo.getOrder(channelId, orderId);
     const next = applyOrderChange(platform, existing, change);
     if (existing && sameOrder(existing, next)) return 'unchanged';
+    // Only here are the stored refunds and the incoming ones seen together.
+    const issues = refundProblems(existing, next);
+    if (issues.length > 0) return { outcome: 'rejected', reason: 'refunds over the order total', issues };
 
     const facts = change.kind === 'order' ? change.order.customer : undefined;
     const customerId =

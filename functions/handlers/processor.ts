@@ -98,8 +98,11 @@ async function apply(
   switch (event.kind) {
     case 'order':
     case 'refund':
-    case 'order-removed':
-      return recordOrderChange(repo, { platform, change: event, delivery, raw, now });
+    case 'order-removed': {
+      const result = await recordOrderChange(repo, { platform, change: event, delivery, raw, now });
+      if (typeof result !== 'string') throw new Unreadable(result.reason, result.issues);
+      return result;
+    }
     case 'customer':
       return recordCustomerFacts(repo, {
         channelId: event.channelId,

@@ -4,7 +4,7 @@
 
 import * as z from 'zod';
 import type { Address, ChannelEvent, NormalizedOrder, Platform } from '../model';
-import { refundExcessMinor, refundedMinor } from '../orders';
+import { refundProblems } from '../orders';
 import { isDecimalAmount, toMinorUnits } from './money';
 
 export interface WebhookInput {
@@ -201,8 +201,7 @@ export function checkLineAmounts(
 
 /** What a normalized order must satisfy to be counted: refunds return at most what was paid. */
 export function orderIssues(order: Pick<NormalizedOrder, 'totalMinor' | 'refunds'>): string[] {
-  if (refundExcessMinor(order) === 0) return [];
-  return [`refunds: ${refundedMinor(order)} refunded is more than the ${order.totalMinor} paid (minor units)`];
+  return refundProblems(undefined, { placeholder: false, totalMinor: order.totalMinor, refunds: order.refunds });
 }
 
 /** Drops keys whose value is undefined (DynamoDB marshalling rejects them). */
