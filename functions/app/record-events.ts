@@ -1,9 +1,16 @@
 // Use cases of the processor: an order change or new facts about a person,
 // applied exactly once in effect however often and in whatever order they come.
-import { applyContribution, applyFacts, type CustomerProfile } from '../domain/customers';
+import {
+  applyFacts,
+  countersTouched,
+  edgeDaysToRead,
+  moveFigures,
+  removesEdge,
+  type DayEdges,
+} from '../domain/customers';
 import type { CustomerFacts, Platform } from '../domain/model';
 import { applyOrderChange, contributionOf, refundProblems, sameOrder, type OrderChange } from '../domain/orders';
-import type { CustomerRepository, DeliveryRef } from '../domain/ports';
+import type { CustomerRepository, DeliveryRef, OrderWrite } from '../domain/ports';
 import { ConflictError } from '../shared/errors';
 
 /** Optimistic writes retried in-process before the message goes back to the queue. */
@@ -60,6 +67,14 @@ async function withRetries<T>(backoff: Backoff, attempt: () => Promise<T>): Prom
   throw new ConflictError(`still contended after ${maxAttempts} attempts`, { cause: lastConflict });
 }
 
+async function dayEdges(repo: CustomerRepository, customerId: string): Promise<DayEdges> {
+  const [earliest, latest] = await Promise.all([
+    repo.listPurchaseDays(customerId, { limit: edgeDaysToRead }),
+    repo.listPurchaseDays(customerId, { newestFirst: true, limit: edgeDaysToRead }),
+  ]);
+  return { earliest, latest };
+}
+
 export async function recordOrderChange(
   repo: CustomerRepository,
   input: { platform: Platform; change: OrderChange; delivery: DeliveryRef; raw?: Uint8Array; now: string },
@@ -80,14 +95,21 @@ export async function recordOrderChange(
       existing?.customerId ?? (facts ? await repo.resolveCustomer(channelId, facts, now) : undefined);
     next.customerId = customerId;
 
-    let profile: { next: CustomerProfile; expectedRev: number } | undefined;
+    let profile: OrderWrite['profile'];
     if (customerId !== undefined) {
       const current = await repo.getProfile(customerId);
       if (!current) throw new ConflictError(`customer ${customerId} has no profile yet`);
-      let updated = applyContribution(current, contributionOf(existing), contributionOf(next));
+      const before = contributionOf(existing);
+      const after = contributionOf(next);
+      const [counters, edges] = await Promise.all([
+        repo.getCounters(customerId, countersTouched(before, after)),
+        removesEdge(current.figures, before, after) ? dayEdges(repo, customerId) : undefined,
+      ]);
+      const moved = moveFigures(current, before, after, counters, edges);
+      let updated = moved.profile;
       if (facts && change.kind === 'order') updated = applyFacts(updated, facts, channelId, change.order.updatedAt);
       updated.updatedAt = now;
-      profile = { next: updated, expectedRev: current.rev };
+      profile = { next: updated, expectedRev: current.rev, days: moved.days, codes: moved.codes };
     }
     // Only a full order payload is worth keeping raw; refunds and removals live in the record.
     const raw = change.kind === 'order' ? input.raw : undefined;

@@ -129,6 +129,15 @@ export function sameOrder(existing: OrderRecord, next: OrderRecord): boolean {
   return canonical({ ...existing, version: undefined }) === canonical({ ...next, version: undefined });
 }
 
+/**
+ * What one order may carry. Each distinct code of a customer is an item of its
+ * own, written with the order in one transaction of at most 100 items (the
+ * order, the profile, two days and the codes of the old and new versions), and
+ * keyed by the code: 255 UTF-16 units are at most 765 bytes of UTF-8, within a
+ * sort key's 1,024. Shopify allows five codes per order, and 255 characters.
+ */
+export const orderLimits = { discountCodes: 40, codeLength: 255 } as const;
+
 /** What one order adds to its customer's figures. */
 export interface Contribution {
   channelId: string;

@@ -55,7 +55,7 @@ describe('Handler: processor', () => {
       .on(GetCommand)
       .callsFake((input: { Key: { pk: string } }) =>
         input.Key.pk.startsWith('CUSTOMER#')
-          ? { Item: { id: input.Key.pk.slice(9), rev: 0, createdAt: 't', updatedAt: 't', consent: { state: 'unknown' }, channels: [], channelCustomerIds: {}, figures: { orders: 0, purchaseDays: 0, grossMinor: 0, refundedMinor: 0, netMinor: 0, currency: null, firstOrderAt: null, lastOrderAt: null }, orderDays: {}, discountCodes: {}, otherCurrencies: {} } }
+          ? { Item: { id: input.Key.pk.slice(9), rev: 0, createdAt: 't', updatedAt: 't', consent: { state: 'unknown' }, channels: [], channelCustomerIds: {}, figures: { orders: 0, purchaseDays: 0, grossMinor: 0, refundedMinor: 0, netMinor: 0, currency: null, firstOrderAt: null, lastOrderAt: null }, otherCurrencies: {} } }
           : input.Key.pk === 'CHANNEL#ch_shop'
             ? { Item: { id: 'ch_shop', platform: 'shopify', name: 'Main', webhookSecrets: ['s'], status: 'active' } }
             : {},

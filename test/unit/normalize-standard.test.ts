@@ -228,6 +228,33 @@ describe('Function: normalizeWebhook (standard)', () => {
     });
   });
 
+  it('rejects an order with more discount codes, or longer ones, than a customer\'s counters hold', () => {
+    // Arrange
+    const body = orderUpdated();
+    body.data.discountCodes = [...Array.from({ length: 40 }, (_, i) => `CODE${i}`), 'X'.repeat(256)];
+
+    // Act
+    const result = standard(body);
+
+    // Assert
+    expect(!result.ok && result.issues).toStrictEqual([
+      'discount codes: 41 on one order, at most 40 are kept',
+      'discount codes: 1 longer than 255 characters',
+    ]);
+  });
+
+  it('takes 40 codes of 255 characters', () => {
+    // Arrange
+    const body = orderUpdated();
+    body.data.discountCodes = Array.from({ length: 40 }, (_, i) => `${i}`.padEnd(255, 'x'));
+
+    // Act
+    const result = standard(body);
+
+    // Assert
+    expect(result.ok && result.event.kind === 'order' && result.event.order.discountCodes).toHaveLength(40);
+  });
+
   it('rejects a refund.created with a negative amount', () => {
     // Act
     const result = standard({

@@ -304,19 +304,21 @@ const versionArb = fc
     totalMinor: fc.integer({ min: -5_000, max: 100_000 }),
     status: fc.constantFrom<NormalizedOrder['status']>('open', 'open', 'cancelled', 'failed'),
     test: fc.boolean(),
-    day: fc.integer({ min: 1, max: 5 }),
+    day: fc.integer({ min: 1, max: 12 }),
     hour: fc.integer({ min: 0, max: 23 }),
+    // Stores in far-apart offsets: the earliest instant need not be on the earliest day.
+    offset: fc.constantFrom('Z', '+14:00', '-12:00', '+05:30'),
     refunds: fc.dictionary(fc.constantFrom('r1', 'r2', 'r3'), fc.integer({ min: -500, max: 60_000 }), { maxKeys: 2 }),
     codes: fc.subarray(['A', 'B', 'C']),
   })
   .map((v): OrderChange => {
-    const placedAt = `2026-04-0${v.day}T${String(v.hour).padStart(2, '0')}:00:00Z`;
+    const placedDay = `2026-04-${String(v.day).padStart(2, '0')}`;
     return {
       kind: 'order',
       order: anOrder({
         orderId: v.orderId,
-        placedAt,
-        placedDay: `2026-04-0${v.day}`,
+        placedAt: `${placedDay}T${String(v.hour).padStart(2, '0')}:00:00${v.offset}`,
+        placedDay,
         updatedAt: hourOf(v.updatedHour),
         totalMinor: v.totalMinor,
         status: v.status,
@@ -334,11 +336,15 @@ const removalArb = fc
   .map((r): OrderChange => ({ kind: 'order-removed', channelId: 'ch_shop', orderId: r.orderId, updatedAt: hourOf(r.hour) }));
 const changeArb = fc.oneof({ arbitrary: versionArb, weight: 3 }, refundArb, removalArb);
 
-/** The figures as the README defines them, summed from scratch over the stored orders. */
-function expectedFigures(repo: MemoryRepository, customerId: string) {
-  const counted = [...repo.orders.values()].filter(
+function countedOrders(repo: MemoryRepository, customerId: string) {
+  return [...repo.orders.values()].filter(
     (order) => order.customerId === customerId && !order.placeholder && !order.test && order.status === 'open',
   );
+}
+
+/** The figures as the README defines them, summed from scratch over the stored orders. */
+function expectedFigures(repo: MemoryRepository, customerId: string) {
+  const counted = countedOrders(repo, customerId);
   const money = counted.map((order) => {
     const gross = Math.max(0, order.totalMinor);
     const refunded = Math.min(gross, Object.values(order.refunds).reduce((sum, amount) => sum + Math.max(0, amount), 0));
@@ -372,6 +378,16 @@ describe('Property: customer figures', () => {
             expect(figures[field]).toBeGreaterThanOrEqual(0);
           }
           expect(figures).toEqual(expectedFigures(repo, profile.id));
+
+          const counted = countedOrders(repo, profile.id);
+          const days = new Map<string, number[]>();
+          const codes = new Map<string, number>();
+          for (const order of counted) {
+            days.set(order.placedDay, [...(days.get(order.placedDay) ?? []), Date.parse(order.placedAt)].sort((a, b) => a - b));
+            for (const code of order.discountCodes) codes.set(code, (codes.get(code) ?? 0) + 1);
+          }
+          expect(repo.days.get(profile.id) ?? new Map()).toEqual(days);
+          expect(repo.codes.get(profile.id) ?? new Map()).toEqual(codes);
         }
       }),
       { numRuns: 300 },

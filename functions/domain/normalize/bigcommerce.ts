@@ -212,9 +212,6 @@ export function normalizeBigCommerceOrder(apiOrder: unknown, ctx: { channelId: s
   // V2 reports only the aggregate refunded_amount, not the refunds: it is kept
   // under one synthetic key, 'total', which each newer fetch replaces.
   const refunds: Record<string, number> = refundedMinor > 0 ? { total: refundedMinor } : {};
-  if (money.issues.length === 0) money.issues.push(...orderIssues({ totalMinor, refunds }));
-  if (money.issues.length > 0) return rejected(reason, money.issues);
-
   const billing = order.billing_address ?? undefined;
   const customerId = order.customer_id ?? undefined;
   const normalized: NormalizedOrder = compact({
@@ -244,6 +241,8 @@ export function normalizeBigCommerceOrder(apiOrder: unknown, ctx: { channelId: s
       addresses: distinctAddresses([toAddress(billing)]),
     }),
   });
+  const issues = orderIssues(normalized, money);
+  if (issues.length > 0) return rejected(reason, issues);
   return accepted({ kind: 'order', order: normalized });
 }
 

@@ -4,7 +4,7 @@
 
 import * as z from 'zod';
 import type { Address, ChannelEvent, NormalizedOrder, Platform } from '../model';
-import { refundProblems } from '../orders';
+import { orderLimits, refundProblems } from '../orders';
 import { isDecimalAmount, toMinorUnits } from './money';
 
 export interface WebhookInput {
@@ -199,9 +199,25 @@ export function checkLineAmounts(
   }
 }
 
-/** What a normalized order must satisfy to be counted: refunds return at most what was paid. */
-export function orderIssues(order: Pick<NormalizedOrder, 'totalMinor' | 'refunds'>): string[] {
-  return refundProblems(undefined, { placeholder: false, totalMinor: order.totalMinor, refunds: order.refunds });
+/**
+ * Everything that keeps a mapped order from being counted: its money issues,
+ * refunds over what was paid, and more or longer discount codes than the
+ * customer's counters can hold.
+ */
+export function orderIssues(
+  order: Pick<NormalizedOrder, 'totalMinor' | 'refunds' | 'discountCodes'>,
+  money: MoneyReader,
+): string[] {
+  const { totalMinor, refunds, discountCodes } = order;
+  const issues = [...money.issues];
+  // Amounts that could not be read count 0 and say nothing about the refunds.
+  if (issues.length === 0) issues.push(...refundProblems(undefined, { placeholder: false, totalMinor, refunds }));
+  if (discountCodes.length > orderLimits.discountCodes) {
+    issues.push(`discount codes: ${discountCodes.length} on one order, at most ${orderLimits.discountCodes} are kept`);
+  }
+  const tooLong = discountCodes.filter((code) => code.length > orderLimits.codeLength).length;
+  if (tooLong > 0) issues.push(`discount codes: ${tooLong} longer than ${orderLimits.codeLength} characters`);
+  return issues;
 }
 
 /** Drops keys whose value is undefined (DynamoDB marshalling rejects them). */

@@ -302,8 +302,8 @@ function mapOrder(order: ShopifyOrder, channelId: string, reason: string): Norma
     discountCodes: distinctCodes((order.discount_codes ?? []).map((discount) => discount.code)),
     customer: orderCustomer(order, placedAt),
   });
-  if (money.issues.length === 0) money.issues.push(...orderIssues(normalized));
-  if (money.issues.length > 0) return rejected(reason, money.issues);
+  const issues = orderIssues(normalized, money);
+  if (issues.length > 0) return rejected(reason, issues);
   return accepted({ kind: 'order', order: normalized });
 }
 

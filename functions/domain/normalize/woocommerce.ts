@@ -185,8 +185,6 @@ function mapOrder(order: WooOrder, channelId: string, reason: string): Normalize
     if (minor > 0) money.issues.push(`${path}: must not be positive (WooCommerce records a refund as a negative total)`);
     refunds[refund.id] = Math.abs(minor);
   });
-  if (money.issues.length === 0) money.issues.push(...orderIssues({ totalMinor, refunds }));
-  if (money.issues.length > 0) return rejected(reason, money.issues);
 
   const billing = order.billing ?? undefined;
   const customerId = order.customer_id ?? undefined;
@@ -216,6 +214,8 @@ function mapOrder(order: WooOrder, channelId: string, reason: string): Normalize
       addresses: distinctAddresses([toAddress(billing), toAddress(order.shipping ?? undefined)]),
     }),
   });
+  const issues = orderIssues(normalized, money);
+  if (issues.length > 0) return rejected(reason, issues);
   return accepted({ kind: 'order', order: normalized });
 }
 
