@@ -234,7 +234,7 @@ const routes: Route[] = [
         cursor: query(event, 'cursor'),
         limit: limitOf(event),
       });
-      return json(200, { items: page.items.map(customerView), nextCursor: page.nextCursor });
+      return json(200, { items: page.items.map((profile) => customerView(profile)), nextCursor: page.nextCursor });
     },
   },
   {
@@ -245,8 +245,9 @@ const routes: Route[] = [
     run: async ({ params: [id = ''] }) => {
       const profile = await customers.getProfile(id);
       if (!profile) throw new NotFoundError(`no customer ${id}`);
-      const orders = await ordersOfCustomer(tableName, id, 100);
-      return json(200, { ...customerView(profile), orders: orders.map(orderView), history: [] });
+      const [orders, codes] = await Promise.all([ordersOfCustomer(tableName, id, 100), customers.listDiscountCodes(id)]);
+      const discountCodes = codes.map(({ code }) => code);
+      return json(200, { ...customerView(profile, discountCodes), orders: orders.map(orderView), history: [] });
     },
   },
   {

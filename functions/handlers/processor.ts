@@ -28,7 +28,7 @@ import {
   type NormalizeResult,
 } from '../domain/normalize/index';
 import { payloadDigests } from '../domain/privacy';
-import { recordCustomerFacts, recordOrderChange } from '../domain/record-events';
+import { recordCustomerFacts, recordOrderChange } from '../app/record-events';
 import type { DeliveryRef } from '../domain/ports';
 import { functionConfig } from '../shared/config';
 import { queues } from '../../lib/resources';
@@ -103,8 +103,11 @@ async function apply(
   switch (event.kind) {
     case 'order':
     case 'refund':
-    case 'order-removed':
-      return recordOrderChange(repo, { platform, change: event, delivery, raw, now });
+    case 'order-removed': {
+      const result = await recordOrderChange(repo, { platform, change: event, delivery, raw, now });
+      if (typeof result !== 'string') throw new Unreadable(result.reason, result.issues);
+      return result;
+    }
     case 'customer':
       return recordCustomerFacts(repo, {
         channelId: event.channelId,

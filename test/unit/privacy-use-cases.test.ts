@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { exportPersonData, redactPerson, redactShop } from '../../functions/app/privacy';
 import type { NormalizedOrder } from '../../functions/domain/model';
 import { payloadDigests } from '../../functions/domain/privacy';
-import { recordOrderChange } from '../../functions/domain/record-events';
+import { recordOrderChange } from '../../functions/app/record-events';
 import { ConflictError } from '../../functions/shared/errors';
 import { anOrder } from '../support/builders';
 import { memoryPrivacyPorts } from '../support/memory-privacy';
