@@ -128,13 +128,18 @@ const receiveResponse = z.object({ Messages: z.array(z.object({ MessageId: z.str
 const deleteBatchRequest = z.object({ Entries: z.array(z.object({ Id: z.string(), ReceiptHandle: z.string() })) });
 const deleteBatchResponse = z.object({ Successful: z.array(z.object({ Id: z.string() })).optional() });
 const retentionAnswer = z.object({ Attributes: z.object({ MessageRetentionPeriod: z.string() }) });
+const queueUrlAnswer = z.object({ QueueUrl: z.string() });
+const sendAnswer = z.object({ MessageId: z.string() });
+const receiptHandleRequest = z.object({ ReceiptHandle: z.string() });
+// Built once: zod compiles a schema on its first parse, which would cost every request.
+const jsonObject = z.record(z.string(), z.unknown());
 
 type Journaling = (journal: QueueJournal, request: Record<string, unknown>, response: Record<string, unknown>) => void;
 
 /** What each action that changes a queue writes, given its request and its (successful) answer. */
 const journaling: Record<string, Journaling> = {
   SendMessage(journal, request, response) {
-    const id = z.string().parse(response.MessageId);
+    const id = sendAnswer.parse(response).MessageId;
     journal.sent([{ queue: queueOf(request.QueueUrl), id, sentAt: Date.now(), entry: entryOf(request), receives: 0 }]);
   },
   SendMessageBatch(journal, request, response) {
@@ -155,7 +160,7 @@ const journaling: Record<string, Journaling> = {
     journal.received(queueOf(request.QueueUrl), ids);
   },
   DeleteMessage(journal, request) {
-    const { messageId, queueName } = messageOfReceiptHandle(z.string().parse(request.ReceiptHandle));
+    const { messageId, queueName } = messageOfReceiptHandle(receiptHandleRequest.parse(request).ReceiptHandle);
     journal.deleted(queueName, [messageId]);
   },
   DeleteMessageBatch(journal, request, response) {
@@ -220,7 +225,7 @@ export async function startLocalSqs(input: { journalDir?: string; log: Log } & Q
     const action = String(headers['x-amz-target'] ?? '').split('.')[1] ?? '';
     let request: Record<string, unknown> = {};
     try {
-      request = z.record(z.string(), z.unknown()).parse(JSON.parse(body.toString('utf8')));
+      request = jsonObject.parse(JSON.parse(body.toString('utf8')));
     } catch {
       // local-aws-sqs answers an unreadable body itself.
     }
@@ -287,7 +292,7 @@ export async function startLocalSqs(input: { journalDir?: string; log: Log } & Q
         log(`sqs journal: kept ${messages.length} message(s) of ${queue}, a queue this stack does not have`);
         continue;
       }
-      const queueUrl = z.object({ QueueUrl: z.string() }).parse(JSON.parse(found.body)).QueueUrl;
+      const queueUrl = queueUrlAnswer.parse(JSON.parse(found.body)).QueueUrl;
       const attributes = await call('GetQueueAttributes', { QueueUrl: queueUrl, AttributeNames: ['MessageRetentionPeriod'] });
       const retentionMs = Number(retentionAnswer.parse(JSON.parse(attributes.body)).Attributes.MessageRetentionPeriod) * 1000;
       const now = Date.now();
@@ -298,7 +303,7 @@ export async function startLocalSqs(input: { journalDir?: string; log: Log } & Q
         const delayLeft = DelaySeconds ? Math.max(0, Math.ceil((message.sentAt + DelaySeconds * 1000 - now) / 1000)) : 0;
         const sent = await call('SendMessage', { ...entry, ...(delayLeft > 0 ? { DelaySeconds: delayLeft } : {}), QueueUrl: queueUrl });
         if (sent.status !== 200) throw new Error(`cannot queue a journaled message of ${queue} again: ${sent.body}`);
-        const id = z.object({ MessageId: z.string() }).parse(JSON.parse(sent.body)).MessageId;
+        const id = sendAnswer.parse(JSON.parse(sent.body)).MessageId;
         journal.sent([{ ...message, id }]);
         if (message.receives > 0) counts.set(queue, (counts.get(queue) ?? new Map()).set(id, message.receives));
         restored += 1;
