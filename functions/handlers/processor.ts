@@ -42,7 +42,6 @@ import { ingestMessageSchema, type IngestMessage } from '../shared/schemas';
 const { tableName } = functionConfig('processor');
 const repo = new DynamoCustomerRepository(tableName);
 const failures = new DynamoFailureStore(tableName);
-const batch = new BatchProcessor(EventType.SQS);
 
 /** A queue message that is not an ingest message: only a bug of ours or a hand-sent message makes one. */
 class MalformedMessageError extends HuitouError {}
@@ -221,7 +220,9 @@ async function processMessage(message: IngestMessage): Promise<void> {
 
 async function processBatch(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
   const { writeUnits, readUnits } = capacityMeter;
-  const response = await processPartialResponse(event, processRecord, batch, { context });
+  // A processor per invocation: it keeps the batch's results on itself, and two
+  // invocations in one environment must never report each other's records.
+  const response = await processPartialResponse(event, processRecord, new BatchProcessor(EventType.SQS), { context });
   metrics.addMetric('WriteCapacityUnits', MetricUnit.Count, capacityMeter.writeUnits - writeUnits);
   metrics.addMetric('ReadCapacityUnits', MetricUnit.Count, capacityMeter.readUnits - readUnits);
   return response;
