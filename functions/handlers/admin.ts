@@ -213,6 +213,7 @@ const routes: Route[] = [
   {
     method: 'POST',
     path: /^\/admin\/channels\/([^/]+)\/test-delivery$/,
+    ids: ['channel'],
     right: 'manage',
     run: async ({ event, params: [id = ''] }) => {
       const channel = await channelOrThrow(id);
