@@ -3,25 +3,14 @@
 // CLI sends it to the channel's webhook URL, as the store would, then watches
 // where it lands: on the test customer, or in quarantine with the reason.
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { TestDelivery as TestDeliveryAnswer } from '../../functions/app/test-delivery';
 import { apiPath } from './client';
 import type { Command, CommandContext } from './commands';
 import { ApiError, CliError, UsageError } from './errors';
 import { cell, keyValues, summarizeIssues } from './format';
 
-/** What POST /admin/channels/{id}/test-delivery answers (functions/app/test-delivery.ts). */
-interface TestDelivery {
-  channelId: string;
-  platform: string;
-  webhookUrl: string;
-  headers: Record<string, string>;
-  body: string;
-  deliveryId: string;
-  orderId: string;
-  expect: 'order' | 'store-fetch';
-  customerEmail: string | null;
-  testOrder: boolean;
-  quarantineId: string;
-}
+/** What POST /admin/channels/{id}/test-delivery answers: the signed delivery and where to send it. */
+type TestDelivery = TestDeliveryAnswer & { webhookUrl: string };
 
 interface QuarantineEntry {
   id: string;

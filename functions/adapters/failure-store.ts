@@ -6,8 +6,8 @@ import { documentClient } from './dynamo-client';
 import { indexes, itemKeys, lists } from './dynamo-keys';
 import { listPage, type Page } from './pagination';
 
-export type DeadLetterView = Pick<DeliveryFailure, 'id' | 'queue' | 'firstFailedAt' | 'receiveCount' | 'reason' | 'channelId'> &
-  Pick<DeliveryFailure, 'lastFailedAt' | 'deliveryId'>;
+/** A dead letter as staff see it: every field of its failure record but the flag that lists it. */
+export type DeadLetterView = Omit<DeliveryFailure, 'dead'>;
 
 export class DynamoFailureStore implements FailureStore {
   constructor(private readonly tableName: string) {}
