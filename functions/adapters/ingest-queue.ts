@@ -10,7 +10,7 @@ import type { IngestMessage } from '../shared/schemas';
 import { HuitouError } from '../shared/errors';
 import { deleteBlob, getBlob, putBlob } from './blob-store';
 import { itemKeys } from './dynamo-keys';
-import { quarantineBody } from './quarantine-store';
+import { readQuarantineBody } from './quarantine-store';
 
 let client: SQSClient | undefined;
 
@@ -83,7 +83,7 @@ export async function deliveryBody(tableName: string, message: IngestMessage): P
     if (!stored) throw new InboxBodyMissingError(`inbox body ${message.inboxId} is gone (processed already, or expired)`);
     return gunzipSync(stored.data);
   }
-  return message.replayOf === undefined ? undefined : quarantineBody(tableName, message.replayOf);
+  return message.replayOf === undefined ? undefined : readQuarantineBody(tableName, message.replayOf);
 }
 
 /** After processing: the body now lives on in the order's payload or in quarantine, where erasure reaches it. */

@@ -4,12 +4,13 @@
 // when large), so neither the entry nor the list index ever nears 400 KB.
 import { createHash } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { QuarantinedBodies } from '../app/privacy';
 import type { Platform } from '../domain/model';
 import { deleteBlob, getBlob, putBlob } from './blob-store';
 import { documentClient } from './dynamo-client';
 import { indexes, itemKeys, lists } from './dynamo-keys';
-import { decodeCursor, encodeCursor, type Page } from './pagination';
+import { listAll, listPage, type Page } from './pagination';
 
 export interface QuarantineEntry {
   id: string;
@@ -29,6 +30,8 @@ export interface QuarantineEntry {
 export interface StoredQuarantineEntry extends QuarantineEntry {
   /** The raw body, gzipped then base64, exactly as received; undefined once erased. */
   bodyGzip: string | undefined;
+  /** Hashed identities the body holds (domain/privacy.ts), so erasure need not read it; absent on older entries. */
+  identityDigests?: string[] | undefined;
 }
 
 /**
@@ -54,12 +57,16 @@ function fromItem(item: Record<string, unknown>): StoredQuarantineEntry {
 }
 
 export function entryView(entry: StoredQuarantineEntry): QuarantineEntry {
-  const { bodyGzip: _body, ...view } = entry;
+  const { bodyGzip: _body, identityDigests: _digests, ...view } = entry;
   return view;
 }
 
 /** Keeps the entry and its raw body: the body first, so a listed entry always has one. */
-export async function putQuarantine(tableName: string, entry: QuarantineEntry, body: Uint8Array): Promise<void> {
+export async function putQuarantine(
+  tableName: string,
+  entry: Omit<StoredQuarantineEntry, 'bodyGzip'>,
+  body: Uint8Array,
+): Promise<void> {
   await putBlob(tableName, { key: itemKeys.quarantineBody(entry.id), data: gzipSync(body) });
   await documentClient().send(
     new PutCommand({
@@ -75,12 +82,6 @@ export async function putQuarantine(tableName: string, entry: QuarantineEntry, b
   );
 }
 
-/** The body as received; entries written before bodies became blobs kept it in the entry. */
-async function storedBodyGzip(tableName: string, entry: StoredQuarantineEntry): Promise<string | undefined> {
-  const blob = await getBlob(tableName, itemKeys.quarantineBody(entry.id));
-  return blob ? blob.data.toString('base64') : entry.bodyGzip;
-}
-
 export async function getQuarantine(tableName: string, id: string): Promise<StoredQuarantineEntry | undefined> {
   const result = await documentClient().send(
     new GetCommand({ TableName: tableName, Key: itemKeys.quarantine(id), ConsistentRead: true }),
@@ -90,28 +91,21 @@ export async function getQuarantine(tableName: string, id: string): Promise<Stor
   return { ...entry, bodyGzip: await storedBodyGzip(tableName, entry) };
 }
 
-/** The raw body of an entry; undefined when there is no such entry or its body was erased. */
-export async function quarantineBody(tableName: string, id: string): Promise<Buffer | undefined> {
-  const bodyGzip = (await getQuarantine(tableName, id))?.bodyGzip;
-  return bodyGzip === undefined ? undefined : gunzipSync(Buffer.from(bodyGzip, 'base64'));
+/** The body as received; entries written before bodies became blobs kept it in the entry. */
+async function storedBodyGzip(tableName: string, entry: StoredQuarantineEntry): Promise<string | undefined> {
+  const blob = await getBlob(tableName, itemKeys.quarantineBody(entry.id));
+  return blob ? blob.data.toString('base64') : entry.bodyGzip;
 }
 
 export async function listQuarantine(
   tableName: string,
   options: { cursor?: string | undefined; limit?: number | undefined },
 ): Promise<Page<StoredQuarantineEntry>> {
-  const page = await documentClient().send(
-    new QueryCommand({
-      TableName: tableName,
-      IndexName: indexes.listByKind,
-      KeyConditionExpression: 'listPk = :list',
-      ExpressionAttributeValues: { ':list': lists.quarantine },
-      ScanIndexForward: false,
-      Limit: options.limit ?? 50,
-      ExclusiveStartKey: decodeCursor(options.cursor),
-    }),
+  const page = await listPage(
+    { tableName, index: indexes.listByKind, partition: lists.quarantine, newestFirst: true },
+    { cursor: options.cursor, limit: options.limit ?? 50 },
   );
-  return { items: (page.Items ?? []).map(fromItem), nextCursor: encodeCursor(page.LastEvaluatedKey) };
+  return { items: page.items.map(fromItem), nextCursor: page.nextCursor };
 }
 
 export async function setQuarantineStatus(
@@ -131,16 +125,31 @@ export async function setQuarantineStatus(
   );
 }
 
-/** Every entry, body included: privacy requests look through them. */
-export async function allQuarantine(tableName: string): Promise<StoredQuarantineEntry[]> {
-  const entries: StoredQuarantineEntry[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await listQuarantine(tableName, { cursor, limit: 100 });
-    for (const entry of page.items) entries.push({ ...entry, bodyGzip: await storedBodyGzip(tableName, entry) });
-    cursor = page.nextCursor ?? undefined;
-  } while (cursor);
-  return entries;
+/** The raw body as received; undefined once erased. */
+export async function readQuarantineBody(tableName: string, id: string): Promise<Buffer | undefined> {
+  const entry = await getQuarantine(tableName, id);
+  return entry?.bodyGzip ? gunzipSync(Buffer.from(entry.bodyGzip, 'base64')) : undefined;
+}
+
+/** The quarantine as privacy requests see it: entries that still hold a body, read only when needed. */
+export function quarantinedBodies(tableName: string): QuarantinedBodies {
+  return {
+    async withBodies() {
+      const items = await listAll({
+        tableName,
+        index: indexes.listByKind,
+        partition: lists.quarantine,
+        filter: { expression: '#status <> :redacted', names: { '#status': 'status' }, values: { ':redacted': 'redacted' } },
+        attributes: ['id', 'channelId', 'topic', 'identityDigests'],
+      });
+      return items.map((item) => {
+        const { id, channelId, topic, identityDigests } = fromItem(item);
+        return { id, channelId, topic, identityDigests };
+      });
+    },
+    body: (id) => readQuarantineBody(tableName, id),
+    eraseBody: (id) => eraseQuarantineBody(tableName, id),
+  };
 }
 
 /** Privacy requests: drop the body (every chunk of it), keep the fact that a delivery came. */
