@@ -8,17 +8,7 @@ import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { LookupFunction } from 'node:net';
 import { checkStoreApiUrl, refusedAddress, type StoreUrlPolicy } from '../domain/store-url';
-import { HuitouError, TransientError } from '../shared/errors';
-
-/** The store answered, but not with the resource: staff must act (token, scope, deleted order, URL). */
-export class StoreRefusedError extends HuitouError {
-  constructor(
-    message: string,
-    readonly status: number,
-  ) {
-    super(message);
-  }
-}
+import { HuitouError, StoreRefusedError, TransientError } from '../shared/errors';
 
 /** The store's host resolved to an address huitou must not connect to. */
 export class StoreAddressRefusedError extends HuitouError {}

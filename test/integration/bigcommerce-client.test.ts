@@ -5,7 +5,8 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { LookupAddress } from 'node:dns';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { fetchBigCommerceOrder, StoreRefusedError, type StoreApiOptions } from '../../functions/adapters/bigcommerce-client';
+import { fetchBigCommerceOrder, type StoreApiOptions } from '../../functions/adapters/bigcommerce-client';
+import { StoreRefusedError } from '../../functions/shared/errors';
 
 interface FakeStore {
   server: Server;
