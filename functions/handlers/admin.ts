@@ -30,6 +30,7 @@ const routes: RouteTable<ServedRouteKey<'admin'>> = {
     tableName,
     queueUrl: queueUrls.ingest,
     dlqUrl: dlqUrls.ingest,
+    // A redrive stops taking new batches 9 s before the function's timeout.
     redriveBudgetMs: (functions.admin.timeoutSeconds - 9) * 1000,
   }),
   ...exportRoutes({ tableName }),
