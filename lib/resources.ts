@@ -142,7 +142,29 @@ export const functions = {
     table: 'read-write',
     sendsTo: ['ingest'],
     redrives: ['ingest'],
-    routes: [{ method: 'ANY', path: '/admin/{proxy+}' }],
+    // Each route the admin function serves (functions/handlers/admin/), and a
+    // catch-all after them: API Gateway sends a path or method no route
+    // declares there too, so the function answers it (401 before anything is
+    // revealed, then 404 or 405) instead of the gateway's bare 404.
+    routes: [
+      { method: 'POST', path: '/admin/keys' },
+      { method: 'DELETE', path: '/admin/keys/{keyId}' },
+      { method: 'POST', path: '/admin/channels' },
+      { method: 'GET', path: '/admin/channels' },
+      { method: 'GET', path: '/admin/channels/{channelId}' },
+      { method: 'PATCH', path: '/admin/channels/{channelId}' },
+      { method: 'POST', path: '/admin/channels/{channelId}/test-delivery' },
+      { method: 'GET', path: '/admin/customers' },
+      { method: 'GET', path: '/admin/customers/{customerId}' },
+      { method: 'GET', path: '/admin/quarantine' },
+      { method: 'GET', path: '/admin/quarantine/{quarantineId}' },
+      { method: 'POST', path: '/admin/quarantine/{quarantineId}/replay' },
+      { method: 'GET', path: '/admin/dead-letters' },
+      { method: 'POST', path: '/admin/dead-letters/redrive' },
+      { method: 'GET', path: '/admin/exports' },
+      { method: 'GET', path: '/admin/exports/{exportId}' },
+      { method: 'ANY', path: '/admin/{proxy+}' },
+    ],
   },
 } as const satisfies Record<string, FunctionDefinition>;
 

@@ -23,16 +23,20 @@ export class PortInUseError extends Error {
   }
 }
 
-interface CompiledRoute {
+export interface CompiledRoute {
   readonly route: ApiRoute;
   readonly segments: readonly string[];
   readonly greedy: boolean;
 }
 
-const compiled: readonly CompiledRoute[] = routes.map((route) => {
-  const segments = route.path.split('/').slice(1);
-  return { route, segments, greedy: segments.at(-1)?.endsWith('+}') ?? false };
-});
+export function compileRoutes(declared: readonly ApiRoute[]): readonly CompiledRoute[] {
+  return declared.map((route) => {
+    const segments = route.path.split('/').slice(1);
+    return { route, segments, greedy: segments.at(-1)?.endsWith('+}') ?? false };
+  });
+}
+
+const compiled = compileRoutes(routes);
 
 function decode(value: string): string | undefined {
   try {
@@ -55,13 +59,16 @@ export function decodeRequestPath(url: string): string | undefined {
  * Finds the route for a request like API Gateway: a literal or {param} segment
  * matches one segment of the decoded path, a trailing {proxy+} one or more.
  * Each parameter is decoded once more, as HTTP APIs do, and a parameter that
- * cannot be decoded matches no route. The most specific route wins: no greedy
- * part over greedy, a method over ANY, more literal segments.
+ * cannot be decoded matches no route. Of the routes whose method fits (ANY
+ * fits all), the most specific wins, in the order API Gateway documents: a
+ * full match before a greedy one (so a declared route before a catch-all, and
+ * a method a path lacks falls through to the catch-all), a method over ANY,
+ * more literal segments (GET /pets/dog/1 before GET /pets/dog/{id}).
  */
-export function matchRoute(method: string, rawPath: string): RouteMatch | undefined {
+export function matchRoute(method: string, rawPath: string, table: readonly CompiledRoute[] = compiled): RouteMatch | undefined {
   const parts = rawPath.split('/').slice(1);
   let best: { match: RouteMatch; score: number } | undefined;
-  for (const { route, segments, greedy } of compiled) {
+  for (const { route, segments, greedy } of table) {
     if (route.method !== 'ANY' && route.method !== method) continue;
     const fixed = greedy ? segments.length - 1 : segments.length;
     if (greedy ? parts.length < segments.length : parts.length !== segments.length) continue;

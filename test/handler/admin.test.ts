@@ -95,6 +95,35 @@ describe('Handler: admin', () => {
     expect(sent).toMatchObject({ channelId: 'ch_1', deliveryId: 'd1', bodyGzip: body, replayOf: 'q_1' });
   });
 
+  it('answers 405 to a method the route lacks, and 401 to it and to an unknown route without a key', async () => {
+    const wrongMethod = await handler(admin('DELETE', '/admin/channels/ch_0a', 'owner-key'), lambdaContext);
+    const noKey = await handler(admin('DELETE', '/admin/channels/ch_0a', undefined), lambdaContext);
+    const unknownNoKey = await handler(admin('GET', '/admin/nothing', undefined), lambdaContext);
+
+    expect([wrongMethod.statusCode, noKey.statusCode, unknownNoKey.statusCode]).toEqual([405, 401, 401]);
+    expect(JSON.parse(wrongMethod.body!)).toMatchObject({ error: { code: 'method_not_allowed' } });
+  });
+
+  it('rotates a channel secret with a conditional write, and answers 409 for a redacted channel', async () => {
+    const stored = { id: 'ch_0a', platform: 'shopify', name: 'S', webhookSecrets: ['old'], status: 'active', createdAt: 'c', updatedAt: 'u' };
+    dynamo.on(GetCommand, { Key: { pk: 'CHANNEL#ch_0a', sk: 'CHANNEL' } }).resolves({ Item: stored });
+    dynamo.on(GetCommand, { Key: { pk: 'CHANNEL#ch_0b', sk: 'CHANNEL' } }).resolves({ Item: { ...stored, id: 'ch_0b', status: 'redacted', webhookSecrets: [] } });
+
+    const rotated = await handler(admin('PATCH', '/admin/channels/ch_0a', 'owner-key', { webhookSecret: 'fresh-secret' }), lambdaContext);
+    const redacted = await handler(admin('PATCH', '/admin/channels/ch_0b', 'owner-key', { webhookSecret: 'fresh-secret' }), lambdaContext);
+
+    expect(rotated.statusCode).toBe(200);
+    expect(JSON.parse(rotated.body!)).toMatchObject({ id: 'ch_0a', rotatingSecret: true });
+    expect(rotated.body).not.toContain('fresh-secret');
+    expect(dynamo).toHaveReceivedCommandWith(PutCommand, {
+      Item: expect.objectContaining({ id: 'ch_0a', webhookSecrets: ['fresh-secret', 'old'] }),
+      ConditionExpression: 'updatedAt = :seen',
+      ExpressionAttributeValues: { ':seen': 'u' },
+    });
+    expect(redacted.statusCode).toBe(409);
+    expect(dynamo).toHaveReceivedCommandTimes(PutCommand, 1);
+  });
+
   it('answers 400 naming the field for a bad body and 404 for an unknown route', async () => {
     const bad = await handler(admin('POST', '/admin/channels', 'owner-key', { platform: 'shopify', name: '' }), lambdaContext);
     const unknown = await handler(admin('GET', '/admin/nothing', 'owner-key'), lambdaContext);

@@ -9,7 +9,7 @@ import { App } from 'aws-cdk-lib';
 import type { APIGatewayProxyEventV2, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HuitouStack } from '../../lib/huitou-stack';
-import { functions, queues, type FunctionName } from '../../lib/resources';
+import { functions, queues, type FunctionName, type RouteDefinition } from '../../lib/resources';
 import { createLocalFunction, lambdaRuntimeEnvironment, type LocalFunction } from '../../bin/local/lambda';
 import { httpEvent, sqsEvent } from '../support/events';
 
@@ -35,7 +35,7 @@ function resolveValue(value: unknown, template: Template): string {
 }
 
 function minimalEvent(name: FunctionName): { event: APIGatewayProxyEventV2 | SQSEvent; kind: 'http' | 'sqs' } {
-  const [route] = functions[name].routes;
+  const [route]: readonly RouteDefinition[] = functions[name].routes;
   if (route) {
     const method = route.method === 'ANY' ? 'GET' : route.method;
     const pathParameters: Record<string, string> = {};

@@ -344,6 +344,15 @@ describe('HuitouStack: HTTP API', () => {
     template.resourceCountIs('AWS::ApiGatewayV2::Route', routes.length);
   });
 
+  it('holds exactly the declared route keys: each admin route, then its catch-all for the rest', () => {
+    const routeKeys = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map(
+      (resource) => (resource as Resource).Properties.RouteKey as string,
+    );
+
+    expect([...routeKeys].sort()).toEqual(routes.map((route) => `${route.method} ${route.path}`).sort());
+    expect(routeKeys).toEqual(expect.arrayContaining(['PATCH /admin/channels/{channelId}', 'POST /admin/quarantine/{quarantineId}/replay', 'ANY /admin/{proxy+}']));
+  });
+
   it('writes access logs from the auto-deployed $default stage', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       StageName: '$default',

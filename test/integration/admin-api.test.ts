@@ -56,6 +56,20 @@ describe('Admin API: keys and roles', () => {
     expect(wrong.status).toBe(401);
   });
 
+  it('answers 401 to an unknown path and a wrong method without a key, 404 and 405 with one', async () => {
+    const send = (path: string, method: string, key?: string) =>
+      fetch(`${t.stack.apiUrl}${path}`, { method, headers: key ? { authorization: `Bearer ${key}` } : {} });
+
+    const withoutKey = [await send('/admin/nothing', 'GET'), await send('/admin/dead-letters/redrive', 'GET')];
+    const unknown = await send('/admin/nothing', 'GET', t.stack.adminKey);
+    const wrongMethod = await send('/admin/dead-letters/redrive', 'GET', t.stack.adminKey);
+
+    expect(withoutKey.map((answer) => answer.status)).toEqual([401, 401]);
+    expect(unknown.status).toBe(404);
+    expect(wrongMethod.status).toBe(405);
+    expect((await wrongMethod.json()) as Json).toMatchObject({ error: { code: 'method_not_allowed' } });
+  });
+
   it('creates keys shown once, lets each role do only its part, and revokes them', async () => {
     const staff = await t.api<Json>('/admin/keys', { body: { role: 'staff' } });
     const readonly = await t.api<Json>('/admin/keys', { body: { role: 'readonly' } });

@@ -188,8 +188,9 @@ describe('Local HTTP gateway: percent-encoded paths, as HTTP APIs hand them over
     await send(`${stack.apiUrl}/admin/customers/a%252Fb`);
 
     expect(lastEvent()).toMatchObject({
+      routeKey: 'GET /admin/customers/{customerId}',
       rawPath: '/admin/customers/a%2Fb',
-      pathParameters: { proxy: 'customers/a/b' },
+      pathParameters: { customerId: 'a/b' },
     });
   });
 

@@ -1,0 +1,47 @@
+// Customers: search and one customer with their orders and discount codes.
+import { ordersOfCustomer, searchCustomers } from '../../adapters/customer-queries';
+import { DynamoCustomerRepository } from '../../adapters/customer-store';
+import { customerView } from '../../domain/customers';
+import { orderView } from '../../domain/orders';
+import { NotFoundError } from '../../shared/errors';
+import { json } from '../../shared/http';
+import { limitOf, query, type RouteTable, type ServedRouteKey } from './router';
+
+/** Orders shown with one customer, newest first. */
+const ordersShown = 100;
+
+export function customerRoutes({ tableName }: { tableName: string }) {
+  const customers = new DynamoCustomerRepository(tableName);
+  return {
+    'GET /admin/customers': {
+      right: 'read',
+      run: async ({ event }) => {
+        const page = await searchCustomers(tableName, {
+          email: query(event, 'email'),
+          q: query(event, 'q'),
+          channel: query(event, 'channel'),
+          stage: query(event, 'stage'),
+          segment: query(event, 'segment'),
+          sort: query(event, 'sort'),
+          cursor: query(event, 'cursor'),
+          limit: limitOf(event),
+        });
+        return json(200, { items: page.items.map((profile) => customerView(profile)), nextCursor: page.nextCursor });
+      },
+    },
+    'GET /admin/customers/{customerId}': {
+      right: 'read',
+      ids: { customerId: 'customer' },
+      run: async ({ params: { customerId } }) => {
+        const profile = await customers.getProfile(customerId);
+        if (!profile) throw new NotFoundError(`no customer ${customerId}`);
+        const [orders, codes] = await Promise.all([
+          ordersOfCustomer(tableName, customerId, ordersShown),
+          customers.listDiscountCodes(customerId),
+        ]);
+        const discountCodes = codes.map(({ code }) => code);
+        return json(200, { ...customerView(profile, discountCodes), orders: orders.map(orderView), history: [] });
+      },
+    },
+  } satisfies Partial<RouteTable<ServedRouteKey<'admin'>>>;
+}
