@@ -54,18 +54,25 @@ export function encodeCursor(key: Item | undefined): string | null {
   return key ? Buffer.from(JSON.stringify(key), 'utf8').toString('base64url') : null;
 }
 
+const refusedCursor = () => new ValidationError('cursor is not one this list returned');
+
+/** The JSON object a cursor encodes; ValidationError for anything else. */
+function cursorObject(cursor: string): Item {
+  if (!/^[A-Za-z0-9_-]+$/.test(cursor)) throw refusedCursor();
+  let value: unknown;
+  try {
+    value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw refusedCursor();
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw refusedCursor();
+  return value as Item;
+}
+
 /** The start key a cursor of this list stands for; ValidationError for anything else. */
 export function decodeCursor(cursor: string | undefined, query: Pick<ListQuery, 'index' | 'partition'>): Item | undefined {
   if (cursor === undefined || cursor === '') return undefined;
-  const refused = new ValidationError('cursor is not one this list returned');
-  if (!/^[A-Za-z0-9_-]+$/.test(cursor)) throw refused;
-  let key: unknown;
-  try {
-    key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw refused;
-  }
-  if (typeof key !== 'object' || key === null || Array.isArray(key)) throw refused;
+  const key = cursorObject(cursor);
   const { partition, names } = keyNames(query.index);
   const entries = Object.entries(key);
   const fits =
@@ -77,9 +84,9 @@ export function decodeCursor(cursor: string | undefined, query: Pick<ListQuery, 
         value !== '' &&
         Buffer.byteLength(value, 'utf8') <= MAX_KEY_BYTES,
     ) &&
-    (key as Item)[partition] === query.partition;
-  if (!fits) throw refused;
-  return key as Item;
+    key[partition] === query.partition;
+  if (!fits) throw refusedCursor();
+  return key;
 }
 
 /**
@@ -155,25 +162,16 @@ function encodeMergedCursor(cursor: MergedCursor): string {
  * The sort key a merged list's cursor stands for; ValidationError for anything
  * else, a cursor of the same list in the other order included.
  */
-export function decodeMergedCursor(cursor: string | undefined, query: Pick<MergedListQuery, 'newestFirst' | 'isSortKey'>): string | undefined {
+function decodeMergedCursor(cursor: string | undefined, query: Pick<MergedListQuery, 'newestFirst' | 'isSortKey'>): string | undefined {
   if (cursor === undefined || cursor === '') return undefined;
-  const refused = new ValidationError('cursor is not one this list returned');
-  if (!/^[A-Za-z0-9_-]+$/.test(cursor)) throw refused;
-  let value: unknown;
-  try {
-    value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw refused;
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw refused;
-  const { after, order, ...rest } = value as Partial<Record<keyof MergedCursor, unknown>>;
+  const { after, order, ...rest } = cursorObject(cursor);
   const fits =
     Object.keys(rest).length === 0 &&
     order === orderOf(query) &&
     typeof after === 'string' &&
     Buffer.byteLength(after, 'utf8') <= MAX_KEY_BYTES &&
     query.isSortKey(after);
-  if (!fits) throw refused;
+  if (!fits) throw refusedCursor();
   return after;
 }
 
