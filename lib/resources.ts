@@ -47,6 +47,27 @@ export const table = {
 
 export type IndexName = (typeof table.indexes)[number]['indexName'];
 
+/**
+ * How many listByKind partitions the customer list is spread over: a profile
+ * goes to `CUSTOMERS#00`..`CUSTOMERS#15` by a hash of its id
+ * (functions/adapters/dynamo-keys.ts). Why 16:
+ * - Writes. Every profile write also writes its index entry, about 2 write
+ *   units for a 1.1 KB profile, and one index partition takes about 1,000
+ *   units/s: some 500 profile writes/s. 16 shards take about 8,000/s, above a
+ *   busy store's ingest plus a rescore that rewrites changed customers.
+ * - Reads. A page of the customer list is one Query per shard, run in
+ *   parallel and merged: 16 small Queries per page is fine for staff, where
+ *   hundreds would not be.
+ * - Full passes. The rescore fans out one SQS segment per shard: 16 workers
+ *   in parallel, about 625,000 customers each at 10 million, a few minutes
+ *   of a Lambda at 5,000 customers/s (a segment can also stop and hand on
+ *   its cursor).
+ * Changing it moves most profiles to another shard, so it needs a migration
+ * like the one from the single `CUSTOMERS` partition
+ * (functions/adapters/customer-list-migration.ts).
+ */
+export const customerListShards = 16;
+
 /** Names of huitou's queues; each has a definition in `queues` below. */
 export type QueueName = 'ingest';
 

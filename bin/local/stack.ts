@@ -13,8 +13,10 @@ import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { functionEnvironment, functions, type FunctionName } from '../../lib/resources';
+import { shardCustomerList } from '../../functions/adapters/customer-list-migration';
 import { allowLoopbackStoreApiEnv } from '../../functions/shared/store-url-policy';
 import {
   localCredentials,
@@ -158,6 +160,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     const tableState = await ensureTable(dynamoClient, tableName);
     log(`table ${tableName} ${tableState === 'created' ? 'created' : 'found'}`);
+    if (tableState === 'existing') {
+      const moved = await shardCustomerList(tableName, DynamoDBDocumentClient.from(dynamoClient));
+      if (moved > 0) log(`moved ${moved} customers of an earlier version to their list shards`);
+    }
     if (dataDir) await makePrivate(dataDir); // DynamoDB Local's file exists by now
     const localQueues = await ensureQueues(sqs, tableName);
     const queueUrls = {} as QueueUrls;

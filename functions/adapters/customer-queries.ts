@@ -1,11 +1,12 @@
 // Read side of the admin API: customer search and a customer's orders.
 import type { CustomerProfile } from '../domain/customers';
+import { isId } from '../domain/ids';
 import { normalizeEmail } from '../domain/normalize/identity';
 import type { OrderRecord } from '../domain/orders';
 import { ValidationError } from '../shared/errors';
 import { DynamoCustomerRepository, orderFromItem, profileFromItem } from './customer-store';
 import { indexes, lists } from './dynamo-keys';
-import { listAll, listPage, type Page } from './pagination';
+import { listAll, listMergedPage, listPage, type Page } from './pagination';
 
 export interface CustomerSearch {
   email?: string | undefined;
@@ -18,10 +19,11 @@ export interface CustomerSearch {
   limit: number;
 }
 
-const stageFilters: Record<string, string> = {
-  prospect: '#figures.#orders = :zero',
-  first_time: '#figures.#orders = :one',
-  repeat: '#figures.#orders > :one',
+/** Each with only the values it uses: DynamoDB refuses a query that names one it does not use. */
+const stageFilters: Record<string, { expression: string; values: Record<string, number> }> = {
+  prospect: { expression: '#figures.#orders = :zero', values: { ':zero': 0 } },
+  first_time: { expression: '#figures.#orders = :one', values: { ':one': 1 } },
+  repeat: { expression: '#figures.#orders > :one', values: { ':one': 1 } },
 };
 
 export async function searchCustomers(tableName: string, search: CustomerSearch): Promise<Page<CustomerProfile>> {
@@ -50,26 +52,75 @@ export async function searchCustomers(tableName: string, search: CustomerSearch)
   if (search.stage) {
     const filter = stageFilters[search.stage];
     if (!filter) throw new ValidationError(`stage must be one of ${Object.keys(stageFilters).join(', ')}`);
-    filters.push(filter);
+    filters.push(filter.expression);
     Object.assign(names, { '#figures': 'figures', '#orders': 'orders' });
-    Object.assign(values, { ':zero': 0, ':one': 1 });
+    Object.assign(values, filter.values);
   }
   if (search.segment) {
     filters.push('#segment = :segment');
     names['#segment'] = 'segment';
     values[':segment'] = search.segment;
   }
-  const page = await listPage(
+  const page = await listMergedPage(
     {
       tableName,
       index: indexes.listByKind,
-      partition: lists.customers,
+      partitions: lists.customerShards,
+      isSortKey: isCustomerListKey,
       newestFirst: search.sort !== 'oldest',
       filter: filters.length ? { expression: filters.join(' AND '), names, values } : undefined,
     },
     { cursor: search.cursor, limit: search.limit },
   );
   return { items: page.items.map(profileFromItem), nextCursor: page.nextCursor };
+}
+
+/** A profile's list sort key, `<createdAt>#<customer id>` (customer-store.ts profileItem). */
+function isCustomerListKey(value: string): boolean {
+  const at = value.lastIndexOf('#');
+  const createdAt = value.slice(0, at);
+  return at > 0 && /^[0-9TZ:.+-]{1,40}$/.test(createdAt) && !Number.isNaN(Date.parse(createdAt)) && isId('customer', value.slice(at + 1));
+}
+
+function assertShard(shard: string): void {
+  if (!lists.customerShards.includes(shard)) throw new Error(`${shard} is not a shard of the customer list`);
+}
+
+/**
+ * One page of one shard of the customer list, oldest first. A full pass (the
+ * rescore) runs one segment per shard of `lists.customerShards`; a segment
+ * that runs out of time hands on its cursor.
+ */
+export async function listCustomerShard(
+  tableName: string,
+  shard: string,
+  options: { cursor?: string | undefined; limit: number; channel?: string | undefined },
+): Promise<Page<CustomerProfile>> {
+  assertShard(shard);
+  const page = await listPage(
+    {
+      tableName,
+      index: indexes.listByKind,
+      partition: shard,
+      filter: options.channel ? { expression: 'contains(channels, :channel)', values: { ':channel': options.channel } } : undefined,
+    },
+    { cursor: options.cursor, limit: options.limit },
+  );
+  return { items: page.items.map(profileFromItem), nextCursor: page.nextCursor };
+}
+
+/** Every customer of one shard, a page at a time; with `channel`, only that channel's. */
+export async function* customersOfShard(
+  tableName: string,
+  shard: string,
+  options: { channel?: string | undefined; pageSize?: number } = {},
+): AsyncGenerator<CustomerProfile[]> {
+  let cursor: string | undefined;
+  do {
+    const page = await listCustomerShard(tableName, shard, { cursor, limit: options.pageSize ?? 500, channel: options.channel });
+    if (page.items.length > 0) yield page.items;
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
 }
 
 /** A customer's orders, newest first; all of them unless `limit` says otherwise. */

@@ -78,7 +78,7 @@ export function profileItem(profile: CustomerProfile): Item {
   return {
     ...itemKeys.customer(profile.id),
     ...profile,
-    listPk: lists.customers,
+    listPk: lists.customers(profile.id),
     listSk: `${profile.createdAt}#${profile.id}`,
     ...(searchText ? { searchText } : {}),
   };

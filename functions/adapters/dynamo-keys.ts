@@ -1,5 +1,5 @@
 // Every key and list name in the table is built here and nowhere else.
-import { inboxPartitionPrefix, type IndexName } from '../../lib/resources';
+import { customerListShards, inboxPartitionPrefix, type IndexName } from '../../lib/resources';
 import { createHash } from 'node:crypto';
 
 export interface ItemKey {
@@ -63,10 +63,28 @@ export const itemKeys = {
   deliveryFailure: (failureId: string): ItemKey => ({ pk: `FAILURE#${failureId}`, sk: 'FAILURE' }),
 };
 
+const customerListPrefix = 'CUSTOMERS';
+
+const customerShardName = (n: number): string => `${customerListPrefix}#${String(n).padStart(2, '0')}`;
+
+/**
+ * The customer-list shard of a customer: the first 32 bits of the id's
+ * SHA-256, modulo the shard count (which divides 2^32, so every shard is
+ * equally likely). Stable across versions and processes: the id alone decides.
+ */
+export function customerListShard(customerId: string): string {
+  return customerShardName(createHash('sha256').update(customerId).digest().readUInt32BE(0) % customerListShards);
+}
+
 /** Partition values of the listByKind index. */
 export const lists = {
   channels: 'CHANNELS',
-  customers: 'CUSTOMERS',
+  /** The list partition of a customer's profile: one shard of the customer list, never one for all. */
+  customers: customerListShard,
+  /** Every shard of the customer list, in order. */
+  customerShards: Array.from({ length: customerListShards }, (_, n) => customerShardName(n)) as readonly string[],
+  /** The one partition that held every profile before the shards; only the migration reads it. */
+  unshardedCustomers: customerListPrefix,
   apiKeys: 'APIKEYS',
   quarantine: 'QUARANTINE',
   exports: 'EXPORTS',

@@ -36,11 +36,12 @@ function projection(query: ListQuery): { expression?: string; names: Record<stri
 /** DynamoDB's limits on key values, in bytes: 2048 for a partition key, 1024 for a sort key. */
 const MAX_KEY_BYTES = 1024;
 
-function keyNames(index: IndexName): { partition: string; names: string[] } {
+function keyNames(index: IndexName): { partition: string; sort: string; names: string[] } {
   const definition = table.indexes.find((candidate) => candidate.indexName === index);
   if (!definition) throw new Error(`no index ${index} in lib/resources.ts`);
   return {
     partition: definition.partitionKey.name,
+    sort: definition.sortKey.name,
     names: [table.partitionKey.name, table.sortKey.name, definition.partitionKey.name, definition.sortKey.name],
   };
 }
@@ -53,18 +54,25 @@ export function encodeCursor(key: Item | undefined): string | null {
   return key ? Buffer.from(JSON.stringify(key), 'utf8').toString('base64url') : null;
 }
 
+const refusedCursor = () => new ValidationError('cursor is not one this list returned');
+
+/** The JSON object a cursor encodes; ValidationError for anything else. */
+function cursorObject(cursor: string): Item {
+  if (!/^[A-Za-z0-9_-]+$/.test(cursor)) throw refusedCursor();
+  let value: unknown;
+  try {
+    value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw refusedCursor();
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw refusedCursor();
+  return value as Item;
+}
+
 /** The start key a cursor of this list stands for; ValidationError for anything else. */
 export function decodeCursor(cursor: string | undefined, query: Pick<ListQuery, 'index' | 'partition'>): Item | undefined {
   if (cursor === undefined || cursor === '') return undefined;
-  const refused = new ValidationError('cursor is not one this list returned');
-  if (!/^[A-Za-z0-9_-]+$/.test(cursor)) throw refused;
-  let key: unknown;
-  try {
-    key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw refused;
-  }
-  if (typeof key !== 'object' || key === null || Array.isArray(key)) throw refused;
+  const key = cursorObject(cursor);
   const { partition, names } = keyNames(query.index);
   const entries = Object.entries(key);
   const fits =
@@ -76,9 +84,9 @@ export function decodeCursor(cursor: string | undefined, query: Pick<ListQuery, 
         value !== '' &&
         Buffer.byteLength(value, 'utf8') <= MAX_KEY_BYTES,
     ) &&
-    (key as Item)[partition] === query.partition;
-  if (!fits) throw refused;
-  return key as Item;
+    key[partition] === query.partition;
+  if (!fits) throw refusedCursor();
+  return key;
 }
 
 /**
@@ -127,4 +135,142 @@ export async function listAll(query: ListQuery): Promise<Item[]> {
     cursor = page.nextCursor ?? undefined;
   } while (cursor);
   return items;
+}
+
+/** A list kept in several partitions of one index (shards), read as one list in sort-key order. */
+export interface MergedListQuery extends Omit<ListQuery, 'partition'> {
+  partitions: readonly string[];
+  /** Whether a value is a sort key of this list: a cursor's is checked before it reaches DynamoDB. */
+  isSortKey: (value: string) => boolean;
+}
+
+interface MergedCursor {
+  after: string;
+  order: 'newest' | 'oldest';
+}
+
+const orderOf = (query: Pick<ListQuery, 'newestFirst'>): MergedCursor['order'] => (query.newestFirst ? 'newest' : 'oldest');
+
+/** DynamoDB orders string keys by their UTF-8 bytes, which is not JavaScript's `<` beyond ASCII. */
+const compareKeys = (a: string, b: string): number => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+
+function encodeMergedCursor(cursor: MergedCursor): string {
+  return Buffer.from(JSON.stringify(cursor), 'utf8').toString('base64url');
+}
+
+/**
+ * The sort key a merged list's cursor stands for; ValidationError for anything
+ * else, a cursor of the same list in the other order included.
+ */
+function decodeMergedCursor(cursor: string | undefined, query: Pick<MergedListQuery, 'newestFirst' | 'isSortKey'>): string | undefined {
+  if (cursor === undefined || cursor === '') return undefined;
+  const { after, order, ...rest } = cursorObject(cursor);
+  const fits =
+    Object.keys(rest).length === 0 &&
+    order === orderOf(query) &&
+    typeof after === 'string' &&
+    Buffer.byteLength(after, 'utf8') <= MAX_KEY_BYTES &&
+    query.isSortKey(after);
+  if (!fits) throw refusedCursor();
+  return after;
+}
+
+/** Reads one partition of a merged list in order, a Query at a time, as the merge asks for more. */
+class PartitionReader {
+  private readonly buffer: Item[] = [];
+  private startKey: Item | undefined;
+  private done = false;
+
+  constructor(
+    private readonly query: MergedListQuery,
+    private readonly partition: string,
+    private readonly after: string | undefined,
+    private readonly batch: number,
+  ) {}
+
+  get head(): Item | undefined {
+    return this.buffer[0];
+  }
+
+  /** Whether this partition may hold more items than were handed out. */
+  get pending(): boolean {
+    return this.buffer.length > 0 || !this.done;
+  }
+
+  take(): Item | undefined {
+    return this.buffer.shift();
+  }
+
+  /** Reads until an item is buffered or the partition is exhausted; a filter may thin whole Queries to nothing. */
+  async fill(): Promise<void> {
+    const { index, filter, newestFirst } = this.query;
+    const keys = keyNames(index);
+    const projected = projection({ ...this.query, partition: this.partition });
+    while (this.buffer.length === 0 && !this.done) {
+      const page = await documentClient().send(
+        new QueryCommand({
+          TableName: this.query.tableName,
+          IndexName: index,
+          KeyConditionExpression: this.after === undefined ? '#list = :list' : `#list = :list AND #sort ${newestFirst ? '<' : '>'} :after`,
+          FilterExpression: filter?.expression,
+          ProjectionExpression: projected.expression,
+          ExpressionAttributeNames: {
+            '#list': keys.partition,
+            ...(this.after === undefined ? {} : { '#sort': keys.sort }),
+            ...filter?.names,
+            ...projected.names,
+          },
+          ExpressionAttributeValues: {
+            ':list': this.partition,
+            ...(this.after === undefined ? {} : { ':after': this.after }),
+            ...filter?.values,
+          },
+          ScanIndexForward: !newestFirst,
+          Limit: this.batch,
+          ExclusiveStartKey: this.startKey,
+        }),
+      );
+      this.buffer.push(...(page.Items ?? []));
+      this.startKey = page.LastEvaluatedKey;
+      this.done = this.startKey === undefined;
+    }
+  }
+}
+
+/**
+ * Up to `limit` items of a sharded list from `cursor` on, in sort-key order
+ * across every partition. Sort keys are unique across the partitions, so the
+ * cursor is the last sort key handed out: every partition is read from just
+ * after it, and the items merged. Nothing is skipped or handed out twice,
+ * however the items spread.
+ *
+ * Each partition is first read a little past its fair share of a page
+ * (2 × limit / partitions), and read on only when the merge empties it, so a
+ * page reads about twice its items rather than `limit` from every partition.
+ * With a filter each Query reads `limit` items, as listPage does.
+ */
+export async function listMergedPage(query: MergedListQuery, options: { cursor?: string | undefined; limit: number }): Promise<Page<Item>> {
+  const after = decodeMergedCursor(options.cursor, query);
+  const sortKey = keyNames(query.index).sort;
+  const batch = query.filter ? options.limit : Math.min(options.limit, Math.ceil((2 * options.limit) / query.partitions.length) + 1);
+  const readers = query.partitions.map((partition) => new PartitionReader(query, partition, after, batch));
+  await Promise.all(readers.map((reader) => reader.fill()));
+  const direction = query.newestFirst ? -1 : 1;
+  const items: Item[] = [];
+  while (items.length < options.limit) {
+    let next: PartitionReader | undefined;
+    for (const reader of readers) {
+      const head = reader.head;
+      if (head && (!next || direction * compareKeys(String(head[sortKey]), String(next.head![sortKey])) < 0)) next = reader;
+    }
+    if (!next) break;
+    items.push(next.take()!);
+    await next.fill();
+  }
+  const last = items.at(-1);
+  const more = readers.some((reader) => reader.pending);
+  return {
+    items,
+    nextCursor: more && last ? encodeMergedCursor({ after: String(last[sortKey]), order: orderOf(query) }) : null,
+  };
 }

@@ -6,8 +6,8 @@ import type { DataExport, OrderRef, PrivacyPorts, PrivacyStore } from '../app/pr
 import type { CustomerProfile } from '../domain/customers';
 import { deleteBlob } from './blob-store';
 import { redactChannel } from './channel-store';
-import { DynamoCustomerRepository, identityKeys, orderFromItem, profileFromItem } from './customer-store';
-import { ordersOfCustomer } from './customer-queries';
+import { DynamoCustomerRepository, identityKeys, orderFromItem } from './customer-store';
+import { customersOfShard, ordersOfCustomer } from './customer-queries';
 import { documentClient } from './dynamo-client';
 import { indexes, itemKeys, lists, type ItemKey } from './dynamo-keys';
 import { listAll, listPage, type Item, type Page } from './pagination';
@@ -34,13 +34,14 @@ export class DynamoPrivacyStore implements PrivacyStore {
   }
 
   async customersOfChannel(channelId: string): Promise<CustomerProfile[]> {
-    const items = await listAll({
-      tableName: this.tableName,
-      index: indexes.listByKind,
-      partition: lists.customers,
-      filter: { expression: 'contains(channels, :channel)', values: { ':channel': channelId } },
-    });
-    return items.map(profileFromItem);
+    const shards = await Promise.all(
+      lists.customerShards.map(async (shard) => {
+        const found: CustomerProfile[] = [];
+        for await (const page of customersOfShard(this.tableName, shard, { channel: channelId })) found.push(...page);
+        return found;
+      }),
+    );
+    return shards.flat();
   }
 
   async eraseOrderPayload(order: OrderRef, now: string): Promise<void> {

@@ -78,9 +78,13 @@ beforeEach(() => {
   });
   dynamo.on(QueryCommand).callsFake((input) => {
     startKey(input);
-    for (const value of Object.values(input.ExpressionAttributeValues ?? {})) {
+    const expressions = [input.KeyConditionExpression, input.FilterExpression].join(' ');
+    for (const [name, value] of Object.entries(input.ExpressionAttributeValues ?? {})) {
       if (value === '' || value === undefined) throw new ValidationException('an expression attribute value is empty');
+      if (!new RegExp(`${name}\\b`).test(expressions)) throw new ValidationException(`Value provided in ExpressionAttributeValues unused in expressions: keys: {${name}}`);
     }
+    const after = input.ExpressionAttributeValues?.[':after'];
+    if (after !== undefined) keyValue(after, 1024);
     return { Items: [] };
   });
   dynamo.on(PutCommand).callsFake((input) => (tableKey(input.Item), {}));
@@ -130,6 +134,41 @@ describe('Handler: admin, hostile input', () => {
 
     expect(statuses).toEqual([400, 400, 400, 400]);
     expect(ownList.statusCode).toBe(200);
+  });
+
+  it('answers 400 to a customer-list cursor of the other order, of the list before its shards, or naming no customer', async () => {
+    const asCursor = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    const after = '2026-01-01T00:00:00.000Z#cus_0a';
+    const cursors = [
+      asCursor({ after, order: 'oldest' }),
+      asCursor({ pk: 'CUSTOMER#cus_0a', sk: 'PROFILE', listPk: 'CUSTOMERS', listSk: after }),
+      asCursor({ after: '2026-01-01T00:00:00.000Z#ch_0a', order: 'newest' }),
+      asCursor({ after: 'yesterday#cus_0a', order: 'newest' }),
+      asCursor({ after: `${after}${'0'.repeat(1100)}`, order: 'newest' }),
+      asCursor({ after, order: 'newest', listPk: 'CUSTOMERS#00' }),
+    ];
+
+    const statuses = [];
+    for (const cursor of cursors) statuses.push((await handler(wirePathToEvent('GET', '/admin/customers', { cursor }), lambdaContext)).statusCode);
+    const queriedForRefused = dynamo.commandCalls(QueryCommand).length;
+    const own = await handler(wirePathToEvent('GET', '/admin/customers', { cursor: asCursor({ after, order: 'newest' }) }), lambdaContext);
+
+    expect(statuses).toEqual([400, 400, 400, 400, 400, 400]);
+    expect(queriedForRefused).toBe(0);
+    expect(own.statusCode).toBe(200);
+  });
+
+  it('answers 200 to every stage filter, reading each shard of the customer list once', async () => {
+    const statuses = [];
+    for (const stage of ['prospect', 'first_time', 'repeat']) {
+      statuses.push((await handler(wirePathToEvent('GET', '/admin/customers', { stage }), lambdaContext)).statusCode);
+    }
+
+    expect(statuses).toEqual([200, 200, 200]);
+    const partitions = dynamo.commandCalls(QueryCommand).map((call) => call.args[0].input.ExpressionAttributeValues?.[':list']);
+    expect(partitions).toHaveLength(3 * 16);
+    expect(new Set(partitions).size).toBe(16);
+    expect(partitions).not.toContain('CUSTOMERS');
   });
 
   it('never answers 5xx to an arbitrary path', async () => {

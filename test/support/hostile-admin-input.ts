@@ -40,6 +40,13 @@ export const cursor = fc.oneof(
     .record({ pk: keyValue, sk: keyValue, listPk: keyValue, listSk: keyValue, extra: keyValue })
     .map(encode),
   fc.record({ pk: keyValue, sk: keyValue, customerId: keyValue, placedAtUtc: keyValue }).map(encode),
+  // The customer list's (sharded) cursor: the last sort key handed out and the order.
+  fc
+    .record({
+      after: fc.oneof(keyValue, fc.tuple(fc.date({ noInvalidDate: true }), hex).map(([date, digits]) => `${date.toISOString()}#cus_${digits}`)),
+      order: fc.oneof(fc.constantFrom('newest', 'oldest'), keyValue),
+    }, { requiredKeys: [] })
+    .map(encode),
 );
 
 export const limit = fc.oneof(fc.string({ maxLength: 6 }), fc.integer().map(String), fc.constant('1e3'));
