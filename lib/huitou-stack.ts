@@ -203,12 +203,15 @@ export class HuitouStack extends Stack {
       }
       const dlq = new Queue(this, `${def.id}Dlq`, {
         retentionPeriod: Duration.days(def.dlqRetentionDays),
+        // A dead letter keeps the whole message it came as.
+        maxMessageSizeBytes: def.maxMessageBytes,
         encryption: QueueEncryption.SQS_MANAGED,
         enforceSSL: true,
       });
       const queue = new Queue(this, def.id, {
         visibilityTimeout: Duration.seconds(def.visibilityTimeoutSeconds),
         retentionPeriod: Duration.days(def.retentionDays),
+        maxMessageSizeBytes: def.maxMessageBytes,
         encryption: QueueEncryption.SQS_MANAGED,
         enforceSSL: true,
         deadLetterQueue: { queue: dlq, maxReceiveCount: def.maxReceiveCount },
@@ -344,6 +347,17 @@ export class HuitouStack extends Stack {
     if (access.query) {
       fn.role.addToPrincipalPolicy(
         new PolicyStatement({ actions: ['dynamodb:Query'], resources: [this.table.tableArn, ...indexArns] }),
+      );
+    }
+    if (def.putsUnder?.length) {
+      fn.role.addToPrincipalPolicy(
+        new PolicyStatement({
+          actions: ['dynamodb:PutItem'],
+          resources: [this.table.tableArn],
+          conditions: {
+            'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': def.putsUnder.map((prefix) => `${prefix}*`) },
+          },
+        }),
       );
     }
     const sendsTo = new Set<QueueName>([...def.sendsTo, ...def.redrives]);

@@ -118,7 +118,17 @@ export interface FunctionDefinition {
   readonly redrives: readonly QueueName[];
   /** HTTP API routes it serves. */
   readonly routes: readonly RouteDefinition[];
+  /** Partition-key prefixes where it may also PutItem, whatever its table access (IAM dynamodb:LeadingKeys). */
+  readonly putsUnder?: readonly string[];
 }
+
+/**
+ * Partition keys of the inbox: bodies too large for an SQS message wait there
+ * for the processor. The webhook may PutItem only under this prefix
+ * (IAM dynamodb:LeadingKeys).
+ */
+export const inboxPartitionPrefix = 'INBOX#';
+
 
 export const functions = {
   webhook: {
@@ -131,6 +141,7 @@ export const functions = {
     sendsTo: ['ingest'],
     redrives: [],
     routes: [{ method: 'POST', path: '/webhooks/{platform}/{channelId}' }],
+    putsUnder: [inboxPartitionPrefix],
   },
   processor: {
     id: 'ProcessorFunction',

@@ -286,6 +286,10 @@ export function createHttpGateway(input: { log: (line: string) => void; maxBodyB
       else response.destroy();
     });
   });
+  // Node closes an idle keep-alive socket after 5 s, and a client that reuses it
+  // at that moment gets ECONNRESET (seen under load in the fuzz run). API
+  // Gateway keeps idle connections far longer; so does this gateway.
+  server.keepAliveTimeout = 60_000;
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const requestId = randomBytes(10).toString('base64');

@@ -85,12 +85,16 @@ export async function ensureQueues(client: SQSClient, tableName: string): Promis
   for (const key of Object.keys(queues) as QueueName[]) {
     const definition: QueueDefinition = queues[key];
     const { name, dlqName } = queueNames(tableName, key);
+    // The DLQ takes every message its queue takes, or a redrive could fail.
+    const maximumMessageSize = String(definition.maxMessageBytes);
     const dlqUrl = await createQueue(client, dlqName, {
       MessageRetentionPeriod: String(definition.dlqRetentionDays * 86_400),
+      MaximumMessageSize: maximumMessageSize,
     });
     const url = await createQueue(client, name, {
       VisibilityTimeout: String(definition.visibilityTimeoutSeconds),
       MessageRetentionPeriod: String(definition.retentionDays * 86_400),
+      MaximumMessageSize: maximumMessageSize,
     });
     result[key] = {
       key,

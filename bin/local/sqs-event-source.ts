@@ -12,7 +12,12 @@
 // move a message after about half of maxReceiveCount deliveries. This poller
 // counts the deliveries itself, puts that count in ApproximateReceiveCount, and
 // moves the message when a receive would exceed maxReceiveCount, as SQS does.
-// The message in the DLQ is a copy with a new MessageId.
+// The message in the DLQ is a copy with a new MessageId; a message the DLQ
+// refuses stays in the queue, is logged with the reason, and is tried again.
+//
+// As Lambda does, an invocation never carries more than the synchronous
+// payload limit (6 MB): ten large messages go to the function in several
+// invocations, not in one event that Lambda could not deliver.
 import {
   ChangeMessageVisibilityBatchCommand,
   DeleteMessageBatchCommand,
@@ -40,6 +45,9 @@ export interface SqsEventSourceOptions {
   readonly receiveCounts?: Map<string, number>;
   readonly log: Log;
 }
+
+/** Lambda's limit on a synchronous invocation's payload; event source mappings keep their batches under it. */
+export const invocationPayloadLimitBytes = 6 * 1024 * 1024;
 
 export interface SqsEventSource {
   /** Deliveries so far of a message still in the queue. */
@@ -88,6 +96,30 @@ export function toSqsRecord(message: Message, receiveCount: number, queueArn: st
   };
   if (message.MD5OfMessageAttributes) record.md5OfMessageAttributes = message.MD5OfMessageAttributes;
   return record;
+}
+
+/**
+ * The records in groups, in order, whose events stay within `limitBytes`
+ * (Lambda fills a batch up to its payload limit, then starts the next).
+ */
+export function invocationGroups(records: readonly SQSRecord[], limitBytes: number = invocationPayloadLimitBytes): SQSRecord[][] {
+  const envelope = Buffer.byteLength(JSON.stringify({ Records: [] }));
+  const groups: SQSRecord[][] = [];
+  let current: SQSRecord[] = [];
+  let size = envelope;
+  for (const record of records) {
+    const bytes = Buffer.byteLength(JSON.stringify(record));
+    // A record after the first also adds a comma.
+    if (current.length > 0 && size + 1 + bytes > limitBytes) {
+      groups.push(current);
+      current = [];
+      size = envelope;
+    }
+    size += (current.length > 0 ? 1 : 0) + bytes;
+    current.push(record);
+  }
+  if (current.length > 0) groups.push(current);
+  return groups;
 }
 
 /**
@@ -149,7 +181,7 @@ export function startSqsEventSource(options: SqsEventSourceOptions): SqsEventSou
   }
 
   async function handleBatch(messages: Message[]): Promise<void> {
-    const batch: Message[] = [];
+    const due = new Map<string, Message>();
     const records: SQSRecord[] = [];
     for (const message of messages) {
       const id = message.MessageId ?? '';
@@ -159,11 +191,15 @@ export function startSqsEventSource(options: SqsEventSourceOptions): SqsEventSou
         continue;
       }
       counts.set(id, count);
-      batch.push(message);
+      due.set(id, message);
       records.push(toSqsRecord(message, count, queue.arn, region));
     }
-    if (batch.length === 0) return;
+    for (const group of invocationGroups(records)) {
+      await invoke(group.map((record) => due.get(record.messageId) as Message), group);
+    }
+  }
 
+  async function invoke(batch: Message[], records: SQSRecord[]): Promise<void> {
     const ids = records.map((record) => record.messageId);
     let failed: Set<string>;
     try {
@@ -185,14 +221,18 @@ export function startSqsEventSource(options: SqsEventSourceOptions): SqsEventSou
       );
       for (const message of part) counts.delete(message.MessageId ?? '');
     }
-    for (const part of chunks(retried, 10)) {
+    await retryLater(retried);
+  }
+
+  async function retryLater(messages: Message[], delaySeconds = options.retryDelaySeconds): Promise<void> {
+    for (const part of chunks(messages, 10)) {
       await sqs.send(
         new ChangeMessageVisibilityBatchCommand({
           QueueUrl: queue.url,
           Entries: part.map((message, i) => ({
             Id: String(i),
             ReceiptHandle: message.ReceiptHandle,
-            VisibilityTimeout: options.retryDelaySeconds,
+            VisibilityTimeout: delaySeconds,
           })),
         }),
       );
@@ -200,15 +240,22 @@ export function startSqsEventSource(options: SqsEventSourceOptions): SqsEventSou
   }
 
   async function moveToDlq(message: Message): Promise<void> {
-    await sqs.send(
-      new SendMessageCommand({
-        QueueUrl: queue.dlq.url,
-        MessageBody: message.Body ?? '',
-        ...(message.MessageAttributes && Object.keys(message.MessageAttributes).length > 0
-          ? { MessageAttributes: message.MessageAttributes }
-          : {}),
-      }),
-    );
+    try {
+      await sqs.send(
+        new SendMessageCommand({
+          QueueUrl: queue.dlq.url,
+          MessageBody: message.Body ?? '',
+          ...(message.MessageAttributes && Object.keys(message.MessageAttributes).length > 0
+            ? { MessageAttributes: message.MessageAttributes }
+            : {}),
+        }),
+      );
+    } catch (error) {
+      // Deleting it now would lose it: it stays, and the next receive tries the DLQ again.
+      log(`${queue.name}: message ${message.MessageId} could not move to ${queue.dlq.name} and stays: ${(error as Error).message}`);
+      await retryLater([message], Math.max(1, options.retryDelaySeconds));
+      return;
+    }
     await sqs.send(new DeleteMessageCommand({ QueueUrl: queue.url, ReceiptHandle: message.ReceiptHandle }));
     counts.delete(message.MessageId ?? '');
     log(`${queue.name}: message ${message.MessageId} moved to ${queue.dlq.name} after ${definition.maxReceiveCount} receives`);

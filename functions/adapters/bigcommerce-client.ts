@@ -8,17 +8,7 @@ import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { LookupFunction } from 'node:net';
 import { checkStoreApiUrl, refusedAddress, type StoreUrlPolicy } from '../domain/store-url';
-import { HuitouError, TransientError } from '../shared/errors';
-
-/** The store answered, but not with the resource: staff must act (token, scope, deleted order, URL). */
-export class StoreRefusedError extends HuitouError {
-  constructor(
-    message: string,
-    readonly status: number,
-  ) {
-    super(message);
-  }
-}
+import { HuitouError, StoreRefusedError, TransientError } from '../shared/errors';
 
 /** The store's host resolved to an address huitou must not connect to. */
 export class StoreAddressRefusedError extends HuitouError {}
@@ -53,7 +43,23 @@ function guardedLookup(options: StoreApiOptions): LookupFunction {
   };
 }
 
-function get(url: URL, headers: Record<string, string>, options: StoreApiOptions): Promise<{ status: number; body: Buffer }> {
+/**
+ * A GET sent on a kept-alive socket the server closed meanwhile fails with
+ * ECONNRESET before the server saw it; it is sent once more on a new socket
+ * (the pattern Node's http docs give for `request.reusedSocket`).
+ */
+async function get(url: URL, headers: Record<string, string>, options: StoreApiOptions): Promise<{ status: number; body: Buffer }> {
+  try {
+    return await getOnce(url, headers, options);
+  } catch (error) {
+    if (!(error instanceof StaleSocketError)) throw error;
+    return getOnce(url, headers, options);
+  }
+}
+
+class StaleSocketError extends HuitouError {}
+
+function getOnce(url: URL, headers: Record<string, string>, options: StoreApiOptions): Promise<{ status: number; body: Buffer }> {
   return new Promise((resolve, reject) => {
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
     const request = send(
@@ -71,7 +77,9 @@ function get(url: URL, headers: Record<string, string>, options: StoreApiOptions
         response.on('error', reject);
       },
     );
-    request.on('error', reject);
+    request.on('error', (error: NodeJS.ErrnoException) => {
+      reject(request.reusedSocket && error.code === 'ECONNRESET' ? new StaleSocketError(error.message, { cause: error }) : error);
+    });
     request.end();
   });
 }
@@ -88,7 +96,8 @@ async function getJson(access: BigCommerceAccess, path: string, options: StoreAp
       throw new StoreRefusedError(`BigCommerce API not called for ${path}: ${error.message}`, 0);
     }
     if (error instanceof StoreRefusedError) throw error;
-    throw new TransientError(`BigCommerce API unreachable for ${path}`, { cause: error });
+    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).name;
+    throw new TransientError(`BigCommerce API unreachable for ${path} (${code})`, { cause: error });
   }
   if (answer.status === 429 || answer.status >= 500) {
     throw new TransientError(`BigCommerce API answered ${answer.status} for ${path}`);

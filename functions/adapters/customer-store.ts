@@ -30,6 +30,7 @@ import type { CustomerFacts, PrivacySubject } from '../domain/model';
 import type { OrderRecord } from '../domain/orders';
 import type { CodeUse, CustomerRepository, OrderWrite } from '../domain/ports';
 import { ConflictError } from '../shared/errors';
+import { putBlob } from './blob-store';
 import { capacityMeter, documentClient } from './dynamo-client';
 import { customerItemPrefixes, customerPartition, itemKeys, lists, type ItemKey } from './dynamo-keys';
 
@@ -399,32 +400,21 @@ export class DynamoCustomerRepository implements CustomerRepository {
 
   /**
    * The payload lives in its own item, outside the transaction: transactional
-   * writes cost double, and a payload is most of an order's bytes. It is written
-   * first and only ever replaced by a newer version, so a crash before the
-   * transaction leaves a payload whose order the retry then writes.
+   * writes cost double, and a payload is most of an order's bytes. A payload
+   * too large for one item is chunked (blob-store). It is written first and
+   * only ever replaced by a newer version, so a crash before the transaction
+   * leaves a payload whose order the retry then writes.
    */
   private async savePayload(write: OrderWrite): Promise<void> {
     if (!write.raw) return;
     const { channelId, orderId, updatedAt } = write.order;
-    try {
-      const result = await this.db.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: {
-            ...itemKeys.orderPayload(channelId, orderId),
-            raw: gzipSync(write.raw),
-            updatedAtMs: Date.parse(updatedAt),
-            deliveryId: write.delivery.deliveryId,
-          },
-          ConditionExpression: 'attribute_not_exists(pk) OR updatedAtMs <= :ms',
-          ExpressionAttributeValues: { ':ms': Date.parse(updatedAt) },
-          ReturnConsumedCapacity: 'TOTAL',
-        }),
-      );
-      capacityMeter.record('write', result.ConsumedCapacity);
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    }
+    const updatedAtMs = Date.parse(updatedAt);
+    await putBlob(this.tableName, {
+      key: itemKeys.orderPayload(channelId, orderId),
+      data: gzipSync(write.raw),
+      attributes: { updatedAtMs, deliveryId: write.delivery.deliveryId },
+      condition: { expression: 'attribute_not_exists(pk) OR updatedAtMs <= :ms', values: { ':ms': updatedAtMs } },
+    });
   }
 
   async saveOrder(write: OrderWrite): Promise<void> {

@@ -1,5 +1,5 @@
 // Every key and list name in the table is built here and nowhere else.
-import { customerListShards, type IndexName } from '../../lib/resources';
+import { customerListShards, inboxPartitionPrefix, type IndexName } from '../../lib/resources';
 import { createHash } from 'node:crypto';
 
 export interface ItemKey {
@@ -54,6 +54,10 @@ export const itemKeys = {
   }),
   apiKey: (keyHash: string): ItemKey => ({ pk: `APIKEY#${keyHash}`, sk: 'APIKEY' }),
   quarantine: (entryId: string): ItemKey => ({ pk: `QUARANTINE#${entryId}`, sk: 'QUARANTINE' }),
+  /** The body of a quarantine entry, a blob beside it: out of the listed item, so lists stay small. */
+  quarantineBody: (entryId: string): ItemKey => ({ pk: `QUARANTINE#${entryId}`, sk: 'BODY' }),
+  /** A delivery body too large for an SQS message, waiting for the processor (the webhook may write only these). */
+  inbox: (inboxId: string): ItemKey => ({ pk: `${inboxPartitionPrefix}${inboxId}`, sk: 'INBOX' }),
   dataExport: (exportId: string): ItemKey => ({ pk: `EXPORT#${exportId}`, sk: 'EXPORT' }),
   /** The failures of one queued delivery, kept while it is retried and once it is dead. */
   deliveryFailure: (failureId: string): ItemKey => ({ pk: `FAILURE#${failureId}`, sk: 'FAILURE' }),

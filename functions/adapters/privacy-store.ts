@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DataExport, OrderRef, PrivacyPorts, PrivacyStore } from '../app/privacy';
 import type { CustomerProfile } from '../domain/customers';
+import { deleteBlob } from './blob-store';
 import { redactChannel } from './channel-store';
 import { DynamoCustomerRepository, identityKeys, orderFromItem } from './customer-store';
 import { customersOfShard, ordersOfCustomer } from './customer-queries';
@@ -44,7 +45,7 @@ export class DynamoPrivacyStore implements PrivacyStore {
   }
 
   async eraseOrderPayload(order: OrderRef, now: string): Promise<void> {
-    await deleteItem(this.tableName, itemKeys.orderPayload(order.channelId, order.orderId));
+    await deleteBlob(this.tableName, itemKeys.orderPayload(order.channelId, order.orderId));
     await documentClient().send(
       new UpdateCommand({
         TableName: this.tableName,

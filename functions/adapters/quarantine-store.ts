@@ -1,12 +1,15 @@
 // Quarantine: signed deliveries that could not be read or did not fit the
-// schema. Kept whole, listed for staff, and replayable after a fix.
+// schema. Kept whole, listed for staff, and replayable after a fix. The listed
+// entry holds what staff scan; the body, gzipped, is a blob beside it (chunked
+// when large), so neither the entry nor the list index ever nears 400 KB.
 import { createHash } from 'node:crypto';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { QuarantinedBodies } from '../app/privacy';
 import type { Platform } from '../domain/model';
+import { deleteBlob, getBlob, putBlob } from './blob-store';
 import { documentClient } from './dynamo-client';
 import { indexes, itemKeys, lists } from './dynamo-keys';
-import { gunzipBase64 } from './ingest-queue';
 import { listAll, listPage, type Page } from './pagination';
 
 export interface QuarantineEntry {
@@ -25,10 +28,22 @@ export interface QuarantineEntry {
 }
 
 export interface StoredQuarantineEntry extends QuarantineEntry {
-  /** The raw body, gzipped then base64, exactly as received. */
+  /** The raw body, gzipped then base64, exactly as received; undefined once erased. */
   bodyGzip: string | undefined;
   /** Hashed identities the body holds (domain/privacy.ts), so erasure need not read it; absent on older entries. */
   identityDigests?: string[] | undefined;
+}
+
+/**
+ * What an entry keeps of the schema's complaints: a hostile body can fail on
+ * every one of thousands of fields, and the entry must stay a small item.
+ */
+export const maxIssues = 50;
+export const maxIssueLength = 500;
+
+function keptIssues(issues: string[]): string[] {
+  const kept = issues.slice(0, maxIssues).map((issue) => issue.slice(0, maxIssueLength));
+  return issues.length > maxIssues ? [...kept, `… and ${issues.length - maxIssues} more`] : kept;
 }
 
 /** The same delivery quarantined twice is one entry. */
@@ -46,13 +61,20 @@ export function entryView(entry: StoredQuarantineEntry): QuarantineEntry {
   return view;
 }
 
-export async function putQuarantine(tableName: string, entry: StoredQuarantineEntry): Promise<void> {
+/** Keeps the entry and its raw body: the body first, so a listed entry always has one. */
+export async function putQuarantine(
+  tableName: string,
+  entry: Omit<StoredQuarantineEntry, 'bodyGzip'>,
+  body: Uint8Array,
+): Promise<void> {
+  await putBlob(tableName, { key: itemKeys.quarantineBody(entry.id), data: gzipSync(body) });
   await documentClient().send(
     new PutCommand({
       TableName: tableName,
       Item: {
         ...itemKeys.quarantine(entry.id),
         ...entry,
+        issues: keptIssues(entry.issues),
         listPk: lists.quarantine,
         listSk: `${entry.receivedAt}#${entry.id}`,
       },
@@ -64,7 +86,15 @@ export async function getQuarantine(tableName: string, id: string): Promise<Stor
   const result = await documentClient().send(
     new GetCommand({ TableName: tableName, Key: itemKeys.quarantine(id), ConsistentRead: true }),
   );
-  return result.Item ? fromItem(result.Item) : undefined;
+  if (!result.Item) return undefined;
+  const entry = fromItem(result.Item);
+  return { ...entry, bodyGzip: await storedBodyGzip(tableName, entry) };
+}
+
+/** The body as received; entries written before bodies became blobs kept it in the entry. */
+async function storedBodyGzip(tableName: string, entry: StoredQuarantineEntry): Promise<string | undefined> {
+  const blob = await getBlob(tableName, itemKeys.quarantineBody(entry.id));
+  return blob ? blob.data.toString('base64') : entry.bodyGzip;
 }
 
 export async function listQuarantine(
@@ -98,7 +128,7 @@ export async function setQuarantineStatus(
 /** The raw body as received; undefined once erased. */
 export async function readQuarantineBody(tableName: string, id: string): Promise<Buffer | undefined> {
   const entry = await getQuarantine(tableName, id);
-  return entry?.bodyGzip ? gunzipBase64(entry.bodyGzip) : undefined;
+  return entry?.bodyGzip ? gunzipSync(Buffer.from(entry.bodyGzip, 'base64')) : undefined;
 }
 
 /** The quarantine as privacy requests see it: entries that still hold a body, read only when needed. */
@@ -122,8 +152,9 @@ export function quarantinedBodies(tableName: string): QuarantinedBodies {
   };
 }
 
-/** Privacy requests: drop the body, keep the fact that a delivery came. */
+/** Privacy requests: drop the body (every chunk of it), keep the fact that a delivery came. */
 export async function eraseQuarantineBody(tableName: string, id: string): Promise<void> {
+  await deleteBlob(tableName, itemKeys.quarantineBody(id));
   await documentClient().send(
     new UpdateCommand({
       TableName: tableName,

@@ -6,7 +6,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { maxWebhookBodyBytes } from '../../lib/resources';
 import { getChannel } from '../adapters/channel-store';
-import { enqueueDelivery, gzipBase64, MessageTooLargeError } from '../adapters/ingest-queue';
+import { enqueueDelivery, gzipBase64 } from '../adapters/ingest-queue';
 import { verifyDelivery } from '../adapters/webhook-delivery';
 import { isId } from '../domain/ids';
 import { platforms, type Platform } from '../domain/model';
@@ -45,6 +45,7 @@ async function acceptWebhook(event: APIGatewayProxyEventV2): Promise<HttpResult>
   if (verdict.kind === 'ping') return json(200, { ok: true, ping: true });
 
   try {
+    // A body whose message would not fit waits in the table's inbox.
     await enqueueDelivery(ingestQueueUrl, {
       v: 1,
       channelId,
@@ -54,11 +55,8 @@ async function acceptWebhook(event: APIGatewayProxyEventV2): Promise<HttpResult>
       eventId: verdict.eventId,
       receivedAt: new Date().toISOString(),
       bodyGzip: gzipBase64(body),
-    });
+    }, { tableName });
   } catch (error) {
-    if (error instanceof MessageTooLargeError) {
-      return httpError(413, 'payload_too_large', error.message);
-    }
     // Not accepted: a non-2xx makes the store deliver again later.
     logger.error('could not enqueue a delivery', { channelId, error: error as Error });
     return httpError(503, 'unavailable', 'could not accept the delivery now; retry later');

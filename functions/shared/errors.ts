@@ -30,3 +30,13 @@ export class ConflictError extends HuitouError {}
 
 /** A marketplace API or AWS service failed in a way a retry may fix. */
 export class TransientError extends HuitouError {}
+
+/** A store API answered, but not with the resource: staff must act (token, scope, deleted order, URL). */
+export class StoreRefusedError extends HuitouError {
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+  }
+}

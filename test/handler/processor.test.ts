@@ -135,6 +135,31 @@ describe('Handler: processor', () => {
     });
   });
 
+  it('reports a failed record as failed while another batch runs in the same module', async () => {
+    // The local stack can run two invocations of one module at once. A failure
+    // reported as a success is deleted from the queue: the delivery is lost.
+    let releaseSlow: () => void = () => undefined;
+    const slowChannelRead = new Promise<void>((resolve) => {
+      releaseSlow = resolve;
+    });
+    dynamo.on(GetCommand, { Key: { pk: 'CHANNEL#ch_slow', sk: 'CHANNEL' } }).callsFake(async () => {
+      await slowChannelRead;
+      return {};
+    });
+    const first = sqsEvent(['{"not":"an envelope"}', delivery(order, { channelId: 'ch_slow' })]);
+    first.Records[0]!.messageId = 'bad-envelope';
+    first.Records[1]!.messageId = 'slow';
+    const second = sqsEvent([delivery('{"id": 1, oops')]);
+    second.Records[0]!.messageId = 'quarantined';
+
+    const firstResult = handler(first, lambdaContext);
+    const secondResult = await handler(second, lambdaContext);
+    releaseSlow();
+
+    expect(secondResult.batchItemFailures).toEqual([]);
+    expect((await firstResult).batchItemFailures).toEqual([{ itemIdentifier: 'bad-envelope' }]);
+  });
+
   it('fails the batch when DynamoDB is unavailable, so SQS delivers it again and nothing accepted is lost', async () => {
     dynamo.on(TransactWriteCommand).rejects(new Error('service unavailable'));
 

@@ -1,5 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
-import { GetCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
@@ -153,6 +154,31 @@ describe('Handler: webhook', () => {
 
     expect(result.statusCode).toBe(413);
     expect(dynamo).not.toHaveReceivedCommand(GetCommand);
+  });
+
+  it('answers 200 to a signed 1 MiB body that does not compress, and queues it by an inbox it alone may write', async () => {
+    // Random bytes: gzip cannot shrink them, and base64 makes the message larger than SQS takes.
+    const big = randomBytes(1024 * 1024);
+    dynamo.on(PutCommand).resolves({});
+    const headers = { 'x-shopify-hmac-sha256': signBodyHmac(big, 'hush'), 'x-shopify-topic': 'orders/create' };
+
+    const result = await handler(webhook('shopify', 'ch_5b0f', headers, big, true), lambdaContext);
+
+    expect(result.statusCode).toBe(200);
+    const sentBody = sqs.commandCalls(SendMessageCommand)[0]!.args[0].input.MessageBody!;
+    const sent = JSON.parse(sentBody);
+    expect(Buffer.byteLength(sentBody)).toBeLessThan(4096);
+    expect(sent).toMatchObject({ channelId: 'ch_5b0f', inboxId: expect.any(String) });
+    expect(sent.bodyGzip).toBeUndefined();
+    // Only PutItem, and only under the inbox prefix: the grant the webhook needs (dynamodb:LeadingKeys INBOX#*).
+    const puts = dynamo.commandCalls(PutCommand).map((call) => call.args[0].input.Item!);
+    expect(puts.length).toBeGreaterThan(1);
+    expect(puts.every((item) => item['pk'] === `INBOX#${sent.inboxId}`)).toBe(true);
+    const stored = Buffer.concat(
+      puts.filter((item) => item['sk'] !== 'INBOX').sort((a, b) => String(a['sk']).localeCompare(String(b['sk']))).map((item) => item['data'] as Buffer),
+    );
+    expect(gunzipSync(stored).equals(big)).toBe(true);
+    expect(dynamo.calls().every((call) => call.args[0] instanceof GetCommand || call.args[0] instanceof PutCommand)).toBe(true);
   });
 
   it('answers 200 to the unsigned WooCommerce ping and enqueues nothing', async () => {

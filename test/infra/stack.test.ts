@@ -13,7 +13,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { HuitouStack, minVisibilityTimeoutFactor } from '../../lib/huitou-stack';
-import { envNames, functionEnvironment, functions, queues, routes, table } from '../../lib/resources';
+import { envNames, functionEnvironment, functions, inboxPartitionPrefix, queues, routes, table } from '../../lib/resources';
 import type { FunctionDefinition, FunctionName, QueueName } from '../../lib/resources';
 import { allowLoopbackStoreApiEnv } from '../../functions/shared/store-url-policy';
 
@@ -248,11 +248,25 @@ describe('HuitouStack: functions', () => {
     }
   });
 
-  it('lets the webhook function GetItem on the table and nothing else on DynamoDB', () => {
+  it('lets the webhook function GetItem on the table, PutItem only in the inbox, and nothing else on DynamoDB', () => {
     const dynamo = roleStatements('webhook').filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')));
+    const tableArn = { 'Fn::GetAtt': [logicalId(stack.table), 'Arn'] };
     expect(dynamo).toEqual([
-      { Effect: 'Allow', Action: 'dynamodb:GetItem', Resource: { 'Fn::GetAtt': [logicalId(stack.table), 'Arn'] } },
+      { Effect: 'Allow', Action: 'dynamodb:GetItem', Resource: tableArn },
+      {
+        Effect: 'Allow',
+        Action: 'dynamodb:PutItem',
+        Resource: tableArn,
+        Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${inboxPartitionPrefix}*`] } },
+      },
     ]);
+  });
+
+  it('lets every queue and its DLQ carry a message as large as the queue definition allows', () => {
+    const sizes = (Object.values(template.findResources('AWS::SQS::Queue')) as Resource[]).map(
+      (queue) => queue.Properties.MaximumMessageSize,
+    );
+    expect(sizes).toEqual(Object.values(queues).flatMap((queue) => [queue.maxMessageBytes, queue.maxMessageBytes]));
   });
 
   it.each(functionNames)('lets the %s function send only to the queues its definition names', (name) => {

@@ -5,7 +5,8 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { LookupAddress } from 'node:dns';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { fetchBigCommerceOrder, StoreRefusedError, type StoreApiOptions } from '../../functions/adapters/bigcommerce-client';
+import { fetchBigCommerceOrder, type StoreApiOptions } from '../../functions/adapters/bigcommerce-client';
+import { StoreRefusedError } from '../../functions/shared/errors';
 
 interface FakeStore {
   server: Server;
@@ -97,5 +98,32 @@ describe('Adapter: BigCommerce client', () => {
     await expect(fetching).rejects.toThrow(/302.*redirects are not followed/);
     expect(store.seen).toHaveLength(1);
     expect(other.connections).toBe(0);
+  });
+  it('sends a GET again on a new socket when the store had closed the kept-alive one it went out on', async () => {
+    // The store answers the first request and keeps the socket; it drops the
+    // second request on that socket unanswered, as a server does whose idle
+    // timeout fired just as the request arrived.
+    let served = 0;
+    const flaky = createServer((request, response) => {
+      served += 1;
+      if (served === 2) {
+        request.socket.destroy();
+        return;
+      }
+      response.writeHead(200, { 'content-type': 'application/json', connection: 'keep-alive' });
+      response.end(JSON.stringify({ id: served }));
+    });
+    await new Promise<void>((resolve) => flaky.listen(0, '127.0.0.1', resolve));
+    const access = { apiBaseUrl: `http://localhost:${(flaky.address() as AddressInfo).port}`, apiToken: 'tok' };
+    const options = { policy: local, resolve: resolvingTo('127.0.0.1') };
+    try {
+      const first = await fetchBigCommerceOrder(access, '1', options);
+      const second = await fetchBigCommerceOrder(access, '2', options);
+
+      expect([first, second]).toEqual([{ id: 1 }, { id: 3 }]);
+    } finally {
+      flaky.closeAllConnections();
+      await new Promise((resolve) => flaky.close(resolve));
+    }
   });
 });

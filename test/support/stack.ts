@@ -13,8 +13,8 @@ export interface TestStack {
   api<T = unknown>(path: string, init?: { method?: string; body?: unknown; key?: string }): Promise<{ status: number; body: T }>;
   createChannel(input: Record<string, unknown>): Promise<{ id: string; webhookUrl: string }>;
   deliver(url: string, body: Buffer | string, headers: Record<string, string>): Promise<number>;
-  /** Resolves once every queue is empty and nothing is in flight. */
-  settled(): Promise<void>;
+  /** Resolves once every queue is empty and nothing is in flight; fails after `timeoutMs` (default 30 s). */
+  settled(timeoutMs?: number): Promise<void>;
   queueDepth(queue: 'ingest' | 'ingestDlq'): Promise<number>;
   /** The customer with this email as GET /admin/customers/{id} shows it (orders included); undefined if none. */
   customerByEmail<T = Record<string, any>>(email: string): Promise<T | undefined>;
@@ -87,12 +87,12 @@ export async function startTestStack(options: { retryDelaySeconds?: number } = {
       await response.arrayBuffer();
       return response.status;
     },
-    async settled() {
-      const deadline = Date.now() + 30_000;
+    async settled(timeoutMs = 30_000) {
+      const deadline = Date.now() + timeoutMs;
       // Two empty looks in a row: a record between receive and delete counts as not visible.
       let emptyLooks = 0;
       while (emptyLooks < 2) {
-        if (Date.now() > deadline) throw new Error('queues did not settle within 30 s');
+        if (Date.now() > deadline) throw new Error(`queues did not settle within ${timeoutMs / 1000} s`);
         emptyLooks = (await queueDepth('ingest')) === 0 ? emptyLooks + 1 : 0;
         await new Promise((resolve) => setTimeout(resolve, 100));
       }

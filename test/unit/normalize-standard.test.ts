@@ -255,6 +255,24 @@ describe('Function: normalizeWebhook (standard)', () => {
     expect(result.ok && result.event.kind === 'order' && result.event.order.discountCodes).toHaveLength(40);
   });
 
+  it('takes an id of 256 UTF-8 bytes and rejects one byte more, which no DynamoDB sort key could hold with its prefix', () => {
+    // Arrange
+    const fits = orderUpdated();
+    fits.data.id = 'é'.repeat(128);
+    const over = orderUpdated();
+    over.data.id = `${'é'.repeat(128)}x`;
+    const longCustomer = orderUpdated();
+    longCustomer.data.customer.id = 'c'.repeat(3000);
+
+    // Act
+    const results = [standard(fits), standard(over), standard(longCustomer)];
+
+    // Assert
+    expect(orderOf(results[0]!).orderId).toBe('é'.repeat(128));
+    expect(!results[1]!.ok && results[1]!.issues).toStrictEqual(['data.id: Invalid id: over 256 bytes']);
+    expect(!results[2]!.ok && results[2]!.issues).toStrictEqual(['data.customer.id: Invalid id: over 256 bytes']);
+  });
+
   it('rejects a refund.created with a negative amount', () => {
     // Act
     const result = standard({

@@ -115,6 +115,18 @@ describe('Domain: identities in a payload, for erasure', () => {
     expect(identitiesInBody({ topic: 'orders/create', body }).phones).toEqual([]);
   });
 
+  it('reads a 1 MiB field of letters with an email at its end, as a hostile signed body may send', () => {
+    // Unbounded, the email shape rescanned the run from every position: quadratic,
+    // and a 234 KB body of the fuzz run took two minutes of the processor.
+    const field = `${'a'.repeat(1024 * 1024)} mail ana@example.com or call +1 415 555 0134`;
+    const glued = `${'b'.repeat(512 * 1024)}@${'c'.repeat(512 * 1024)}`;
+
+    const found = identitiesInBody({ topic: 'orders/create', body: { note: field, other: glued } });
+
+    expect(found.emails).toContain('ana@example.com');
+    expect(found.phones).toEqual(['+14155550134']);
+  });
+
   it('finds an email however deep a body nests it', () => {
     let body: unknown = { email: 'deep@example.com' };
     for (let depth = 0; depth < 20_000; depth += 1) body = { inner: body };

@@ -61,10 +61,18 @@ function orRequired(message: string) {
   return (issue: { input?: unknown }) => (issue.input === undefined ? 'Required' : message);
 }
 
+/**
+ * The longest id huitou keeps, in UTF-8 bytes. Ids become parts of DynamoDB
+ * keys (a sort key holds at most 1,024 bytes): a longer one could never be
+ * written, and its delivery would retry into the DLQ instead of quarantine.
+ */
+export const maxIdBytes = 256;
+
 /** Platform ids arrive as JSON numbers or strings; huitou keeps strings. */
 export const idSchema = z
   .union([z.number().int().nonnegative(), z.string().trim().min(1)], { error: orRequired('Invalid id') })
-  .transform((id) => String(id));
+  .transform((id) => String(id))
+  .refine((id) => new TextEncoder().encode(id).length <= maxIdBytes, { message: `Invalid id: over ${maxIdBytes} bytes` });
 
 /** A decimal amount as a string ("598.94", "-10.00") or a JSON number. */
 export const decimalSchema = z
