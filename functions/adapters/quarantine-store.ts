@@ -2,37 +2,14 @@
 // schema. Kept whole, listed for staff, and replayable after a fix. The listed
 // entry holds what staff scan; the body, gzipped, is a blob beside it (chunked
 // when large), so neither the entry nor the list index ever nears 400 KB.
-import { createHash } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { QuarantinedBodies } from '../app/privacy';
-import type { Platform } from '../domain/model';
+import type { QuarantineEntry, StoredQuarantineEntry } from '../domain/quarantine';
 import { deleteBlob, getBlob, putBlob } from './blob-store';
 import { documentClient } from './dynamo-client';
 import { indexes, itemKeys, lists } from './dynamo-keys';
 import { listAll, listPage, type Page } from './pagination';
-
-export interface QuarantineEntry {
-  id: string;
-  channelId: string;
-  platform: Platform;
-  topic: string;
-  deliveryId: string;
-  eventId?: string | undefined;
-  receivedAt: string;
-  reason: string;
-  issues: string[];
-  /** open: waiting for staff; requeued: replay sent; resolved: a replay went through; redacted: body erased by a privacy request. */
-  status: 'open' | 'requeued' | 'resolved' | 'redacted';
-  updatedAt: string;
-}
-
-export interface StoredQuarantineEntry extends QuarantineEntry {
-  /** The raw body, gzipped then base64, exactly as received; undefined once erased. */
-  bodyGzip: string | undefined;
-  /** Hashed identities the body holds (domain/privacy.ts), so erasure need not read it; absent on older entries. */
-  identityDigests?: string[] | undefined;
-}
 
 /**
  * What an entry keeps of the schema's complaints: a hostile body can fail on
@@ -44,11 +21,6 @@ export const maxIssueLength = 500;
 function keptIssues(issues: string[]): string[] {
   const kept = issues.slice(0, maxIssues).map((issue) => issue.slice(0, maxIssueLength));
   return issues.length > maxIssues ? [...kept, `… and ${issues.length - maxIssues} more`] : kept;
-}
-
-/** The same delivery quarantined twice is one entry. */
-export function quarantineId(channelId: string, deliveryId: string): string {
-  return `q_${createHash('sha256').update(`${channelId}\n${deliveryId}`).digest('hex').slice(0, 24)}`;
 }
 
 function fromItem(item: Record<string, unknown>): StoredQuarantineEntry {
@@ -64,7 +36,7 @@ export function entryView(entry: StoredQuarantineEntry): QuarantineEntry {
 /** Keeps the entry and its raw body: the body first, so a listed entry always has one. */
 export async function putQuarantine(
   tableName: string,
-  entry: Omit<StoredQuarantineEntry, 'bodyGzip'>,
+  entry: QuarantineEntry,
   body: Uint8Array,
 ): Promise<void> {
   await putBlob(tableName, { key: itemKeys.quarantineBody(entry.id), data: gzipSync(body) });

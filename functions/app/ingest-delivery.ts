@@ -2,27 +2,22 @@
 // orders, customers and figures, a privacy action, or a quarantine entry. A
 // body that cannot be used as sent is quarantined (the delivery succeeds); only
 // a failure a retry may fix is thrown, so the queue redelivers it.
-import type { ChannelEvent, Platform } from '../domain/model';
+import type { ChannelEvent } from '../domain/model';
 import {
   normalizeBigCommerceCustomer,
   normalizeBigCommerceOrder,
   normalizeWebhook,
   type NormalizeResult,
 } from '../domain/normalize/index';
-import type { CustomerRepository, DeliveryRef } from '../domain/ports';
+import type { CustomerRepository, DeliveryRef, ReceivedDelivery } from '../domain/ports';
 import { payloadDigests } from '../domain/privacy';
+import type { QuarantineEntry } from '../domain/quarantine';
 import { StoreRefusedError } from '../shared/errors';
 import { exportPersonData, redactPerson, redactShop, type PrivacyPorts } from './privacy';
 import { recordCustomerFacts, recordOrderChange } from './record-events';
 
 /** A delivery as the queue holds it; where its body waits is the body port's business. */
-export interface QueuedDelivery {
-  channelId: string;
-  platform: Platform;
-  topic: string;
-  deliveryId: string;
-  eventId?: string | undefined;
-  receivedAt: string;
+export interface QueuedDelivery extends ReceivedDelivery {
   /** The quarantine entry this delivery replays. */
   replayOf?: string | undefined;
 }
@@ -41,20 +36,6 @@ export interface IngestChannel {
   apiToken?: string | undefined;
 }
 
-export interface QuarantineRecord {
-  id: string;
-  channelId: string;
-  platform: Platform;
-  topic: string;
-  deliveryId: string;
-  eventId?: string | undefined;
-  receivedAt: string;
-  reason: string;
-  issues: string[];
-  status: 'open';
-  updatedAt: string;
-  identityDigests: string[] | undefined;
-}
 
 export interface IngestPorts<D extends QueuedDelivery> {
   channels: { get(channelId: string): Promise<IngestChannel | undefined> };
@@ -66,7 +47,7 @@ export interface IngestPorts<D extends QueuedDelivery> {
   };
   quarantine: {
     idOf(channelId: string, deliveryId: string): string;
-    put(entry: QuarantineRecord, body: Buffer): Promise<void>;
+    put(entry: QuarantineEntry, body: Buffer): Promise<void>;
     markResolved(entryId: string): Promise<void>;
   };
   customers: CustomerRepository;

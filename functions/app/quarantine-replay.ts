@@ -2,7 +2,7 @@
 // a store API back up): the delivery goes on the ingest queue again as it
 // first arrived, marked as a replay of its entry, and the processor marks the
 // entry resolved when it goes through.
-import type { QuarantineEntry, StoredQuarantineEntry } from '../adapters/quarantine-store';
+import type { QuarantineEntry, StoredQuarantineEntry } from '../domain/quarantine';
 import type { IngestMessage } from '../shared/schemas';
 import { ConflictError, NotFoundError } from '../shared/errors';
 

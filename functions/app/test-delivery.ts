@@ -5,7 +5,7 @@
 // so the delivery takes the real path (signature check, queue, processor).
 import { randomBytes } from 'node:crypto';
 import type { Channel } from '../adapters/channel-store';
-import { quarantineId } from '../adapters/quarantine-store';
+import { quarantineId } from '../domain/quarantine';
 import { signBodyHmac, signStandardWebhook } from '../adapters/signatures';
 import type { Platform } from '../domain/model';
 import { ConflictError } from '../shared/errors';

@@ -1,7 +1,7 @@
 // What the use cases need from storage. The DynamoDB adapter implements it for
 // real; unit tests pass an in-memory one.
 import type { CodeChange, Counters, CustomerProfile, DayChange, PurchaseDay } from './customers';
-import type { CustomerFacts, PrivacySubject } from './model';
+import type { CustomerFacts, Platform, PrivacySubject } from './model';
 import type { OrderRecord } from './orders';
 
 /** Where a change came from: kept on the order for tracing, never used for dedupe. */
@@ -10,6 +10,12 @@ export interface DeliveryRef {
   eventId?: string | undefined;
   topic: string;
   receivedAt: string;
+}
+
+/** A verified delivery as it was received: which store sent what, and when. */
+export interface ReceivedDelivery extends DeliveryRef {
+  channelId: string;
+  platform: Platform;
 }
 
 export interface OrderWrite {

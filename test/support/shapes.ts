@@ -1,6 +1,6 @@
 // What the admin API answers, typed from the code that builds the answers, so
 // tests and handlers cannot disagree about a field.
-import type { QuarantineEntry } from '../../functions/adapters/quarantine-store';
+import type { QuarantineEntry } from '../../functions/domain/quarantine';
 import type { customerView } from '../../functions/domain/customers';
 import type { orderView } from '../../functions/domain/orders';
 

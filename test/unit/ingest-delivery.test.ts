@@ -3,11 +3,11 @@ import {
   ingestDelivery,
   type IngestChannel,
   type IngestPorts,
-  type QuarantineRecord,
   type QueuedDelivery,
   type StoreApiAccess,
 } from '../../functions/app/ingest-delivery';
 import { payloadDigests } from '../../functions/domain/privacy';
+import type { QuarantineEntry } from '../../functions/domain/quarantine';
 import { StoreRefusedError, TransientError } from '../../functions/shared/errors';
 import { memoryPrivacyPorts } from '../support/memory-privacy';
 
@@ -75,7 +75,7 @@ const bigCommerceCreated = JSON.stringify({
 function ports(options: { channels?: IngestChannel[]; fetchOrder?: (access: StoreApiAccess, id: string) => Promise<unknown> } = {}) {
   const privacy = memoryPrivacyPorts();
   const channels = new Map((options.channels ?? [{ id: 'ch_std', status: 'active' }]).map((c) => [c.id, c]));
-  const quarantined = new Map<string, { entry: QuarantineRecord; body: string }>();
+  const quarantined = new Map<string, { entry: QuarantineEntry; body: string }>();
   const resolved: string[] = [];
   const discarded: string[] = [];
   const fetches: { access: StoreApiAccess; id: string }[] = [];

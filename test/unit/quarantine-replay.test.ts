@@ -1,6 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import type { QuarantineEntry, StoredQuarantineEntry } from '../../functions/adapters/quarantine-store';
+import type { QuarantineEntry, StoredQuarantineEntry } from '../../functions/domain/quarantine';
 import { replayQuarantined, type DeliveryQueue, type QuarantineRepository } from '../../functions/app/quarantine-replay';
 import { ingestMessageSchema, type IngestMessage } from '../../functions/shared/schemas';
 import { ConflictError, NotFoundError } from '../../functions/shared/errors';
