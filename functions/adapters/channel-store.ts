@@ -2,25 +2,12 @@
 import { randomBytes } from 'node:crypto';
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import type { Channel } from '../domain/channels';
 import type { Platform } from '../domain/model';
 import { ConflictError } from '../shared/errors';
 import { documentClient } from './dynamo-client';
 import { indexes, itemKeys, lists } from './dynamo-keys';
 import { listAll } from './pagination';
-
-export interface Channel {
-  id: string;
-  platform: Platform;
-  name: string;
-  /** Current secret first; a second one is the previous secret during a rotation. */
-  webhookSecrets: string[];
-  apiBaseUrl?: string | undefined;
-  apiToken?: string | undefined;
-  currency?: string | undefined;
-  status: 'active' | 'redacted';
-  createdAt: string;
-  updatedAt: string;
-}
 
 /** What the API may show: never a secret or a token. */
 export interface ChannelView {

@@ -1,7 +1,7 @@
 // Staff changes to a connected channel: rename it, point it at another store
 // API, and rotate its webhook secret. Written against a channel repository;
 // the DynamoDB adapter only reads and writes.
-import type { Channel } from '../adapters/channel-store';
+import type { Channel } from '../domain/channels';
 import { rotateSecrets, type SecretChange } from '../domain/channels';
 import { ConflictError, NotFoundError } from '../shared/errors';
 import { testDelivery, type TestDelivery } from './test-delivery';

@@ -4,7 +4,7 @@
 // (a made-up order for a made-up customer), which it POSTs to the webhook URL
 // so the delivery takes the real path (signature check, queue, processor).
 import { randomBytes } from 'node:crypto';
-import type { Channel } from '../adapters/channel-store';
+import type { Channel } from '../domain/channels';
 import { quarantineId } from '../domain/quarantine';
 import { signBodyHmac, signStandardWebhook } from '../adapters/signatures';
 import type { Platform } from '../domain/model';

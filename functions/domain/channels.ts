@@ -1,5 +1,21 @@
+// A channel: one connected store, with its webhook secrets and API access.
 // Webhook secret rotation: while a store moves to a new secret, deliveries
 // signed with either verify; ending the rotation drops the old one.
+import type { Platform } from './model';
+
+export interface Channel {
+  id: string;
+  platform: Platform;
+  name: string;
+  /** Current secret first; a second one is the previous secret during a rotation. */
+  webhookSecrets: string[];
+  apiBaseUrl?: string | undefined;
+  apiToken?: string | undefined;
+  currency?: string | undefined;
+  status: 'active' | 'redacted';
+  createdAt: string;
+  updatedAt: string;
+}
 
 export interface SecretChange {
   /** The store's new secret; the current one stays valid as the previous. */

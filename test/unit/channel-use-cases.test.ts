@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Channel } from '../../functions/adapters/channel-store';
+import type { Channel } from '../../functions/domain/channels';
 import { signBodyHmac } from '../../functions/adapters/signatures';
 import { channelTestDelivery, patchChannel, type ChannelRepository } from '../../functions/app/channels';
 import { ConflictError, NotFoundError } from '../../functions/shared/errors';

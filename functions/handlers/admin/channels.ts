@@ -3,7 +3,8 @@
 // `huitou webhooks send-test`. Secrets and tokens are never answered.
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import * as z from 'zod';
-import { channelView, createChannel, getChannel, listChannels, replaceChannel, type Channel } from '../../adapters/channel-store';
+import { channelView, createChannel, getChannel, listChannels, replaceChannel } from '../../adapters/channel-store';
+import type { Channel } from '../../domain/channels';
 import { channelOrThrow, channelTestDelivery, patchChannel, type ChannelRepository } from '../../app/channels';
 import { platforms, type Platform } from '../../domain/model';
 import { checkStoreApiUrl, type StoreUrlPolicy } from '../../domain/store-url';
