@@ -1,7 +1,7 @@
 // Size and module load time of each Lambda bundle, as `cdk synth` built it
 // (not a test):
 //
-//   npx cdk synth --quiet && npm run bench:bundles [-- --runs 9]
+//   npm run bench:bundles [-- --runs 9]     (synthesizes first, so the bundles are the current code's)
 //
 // Reads cdk.out/Huitou.template.json for each function's asset folder and env.
 // Load time is the cold start's module part: a fresh `node` process requires
