@@ -1,0 +1,505 @@
+import { describe, expect, it } from 'vitest';
+import {
+  applyContribution,
+  applyFacts,
+  customerView,
+  displayName,
+  newProfile,
+  redactedProfile,
+  stageOf,
+  type CustomerProfile,
+} from '../../functions/domain/customers';
+import type { Contribution } from '../../functions/domain/orders';
+
+const created = '2026-03-01T00:00:00.000Z';
+
+function aContribution(overrides: Partial<Contribution> = {}): Contribution {
+  return {
+    channelId: 'ch_shop',
+    day: '2026-03-01',
+    atMs: Date.parse('2026-03-01T15:00:00Z'),
+    currency: 'USD',
+    grossMinor: 5000,
+    refundedMinor: 0,
+    discountCodes: [],
+    ...overrides,
+  };
+}
+
+/** A profile after the given orders were counted, in order. */
+function counted(...contributions: Contribution[]): CustomerProfile {
+  return contributions.reduce((profile, c) => applyContribution(profile, undefined, c), newProfile('c_1', created));
+}
+
+describe('Function: newProfile', () => {
+  it('starts with no order, no channel and unknown consent', () => {
+    expect(newProfile('c_1', created)).toEqual({
+      id: 'c_1',
+      createdAt: created,
+      updatedAt: created,
+      rev: 0,
+      consent: { state: 'unknown' },
+      channels: [],
+      channelCustomerIds: {},
+      figures: {
+        orders: 0,
+        purchaseDays: 0,
+        grossMinor: 0,
+        refundedMinor: 0,
+        netMinor: 0,
+        currency: null,
+        firstOrderAt: null,
+        lastOrderAt: null,
+      },
+      orderDays: {},
+      discountCodes: {},
+      otherCurrencies: {},
+    });
+  });
+});
+
+describe('Function: applyContribution', () => {
+  it('counts a first order in every figure', () => {
+    const profile = counted(aContribution({ refundedMinor: 1200, discountCodes: ['SPRING'] }));
+
+    expect(profile.figures).toEqual({
+      orders: 1,
+      purchaseDays: 1,
+      grossMinor: 5000,
+      refundedMinor: 1200,
+      netMinor: 3800,
+      currency: 'USD',
+      firstOrderAt: '2026-03-01T15:00:00.000Z',
+      lastOrderAt: '2026-03-01T15:00:00.000Z',
+    });
+    expect(profile.channels).toEqual(['ch_shop']);
+    expect(profile.discountCodes).toEqual({ SPRING: 1 });
+    expect(profile.orderDays).toEqual({ '2026-03-01': [Date.parse('2026-03-01T15:00:00Z')] });
+  });
+
+  it('leaves the profile it was given untouched', () => {
+    const before = counted(aContribution());
+    const copy = structuredClone(before);
+
+    applyContribution(before, aContribution(), aContribution({ grossMinor: 1, discountCodes: ['X'], day: '2026-04-01' }));
+
+    expect(before).toEqual(copy);
+  });
+
+  it('counts two orders of one day as one purchase day, times kept in order', () => {
+    const late = Date.parse('2026-03-01T20:00:00Z');
+    const early = Date.parse('2026-03-01T09:00:00Z');
+
+    const profile = counted(aContribution({ atMs: late }), aContribution({ atMs: early, grossMinor: 100 }));
+
+    expect(profile.figures).toMatchObject({
+      orders: 2,
+      purchaseDays: 1,
+      grossMinor: 5100,
+      firstOrderAt: '2026-03-01T09:00:00.000Z',
+      lastOrderAt: '2026-03-01T20:00:00.000Z',
+    });
+    expect(profile.orderDays['2026-03-01']).toEqual([early, late]);
+  });
+
+  it('dates the first and last order across days, whatever order they arrive in', () => {
+    const profile = counted(
+      aContribution({ day: '2026-03-05', atMs: Date.parse('2026-03-05T10:00:00Z') }),
+      aContribution({ day: '2026-01-02', atMs: Date.parse('2026-01-02T10:00:00Z') }),
+      aContribution({ day: '2026-02-03', atMs: Date.parse('2026-02-03T10:00:00Z') }),
+    );
+
+    expect(profile.figures).toMatchObject({
+      purchaseDays: 3,
+      firstOrderAt: '2026-01-02T10:00:00.000Z',
+      lastOrderAt: '2026-03-05T10:00:00.000Z',
+    });
+  });
+
+  it('moves the figures by the difference when an order changes', () => {
+    const profile = counted(aContribution(), aContribution({ day: '2026-03-02', atMs: Date.parse('2026-03-02T10:00:00Z') }));
+
+    const next = applyContribution(profile, aContribution(), aContribution({ grossMinor: 3000, refundedMinor: 500 }));
+
+    expect(next.figures).toMatchObject({ orders: 2, grossMinor: 8000, refundedMinor: 500, netMinor: 7500, purchaseDays: 2 });
+  });
+
+  it('takes an order back out when it stops counting', () => {
+    const kept = aContribution({ day: '2026-03-02', atMs: Date.parse('2026-03-02T10:00:00Z'), discountCodes: ['A'] });
+    const gone = aContribution({ grossMinor: 700, refundedMinor: 100, discountCodes: ['A', 'B'] });
+    const profile = counted(kept, gone);
+
+    const next = applyContribution(profile, gone, undefined);
+
+    expect(next.figures).toEqual({
+      orders: 1,
+      purchaseDays: 1,
+      grossMinor: 5000,
+      refundedMinor: 0,
+      netMinor: 5000,
+      currency: 'USD',
+      firstOrderAt: '2026-03-02T10:00:00.000Z',
+      lastOrderAt: '2026-03-02T10:00:00.000Z',
+    });
+    expect(next.discountCodes).toEqual({ A: 1 });
+    expect(next.orderDays).toEqual({ '2026-03-02': [kept.atMs] });
+  });
+
+  it('returns to a blank slate, currency included, when the last order stops counting', () => {
+    const only = aContribution({ discountCodes: ['A'] });
+
+    const next = applyContribution(counted(only), only, undefined);
+
+    expect(next.figures).toEqual(newProfile('c_1', created).figures);
+    expect(next.orderDays).toEqual({});
+    expect(next.discountCodes).toEqual({});
+    expect(next.channels).toEqual(['ch_shop']);
+  });
+
+  it('removes the one time of a day that belonged to the order taken out', () => {
+    const first = aContribution({ atMs: Date.parse('2026-03-01T09:00:00Z') });
+    const second = aContribution({ atMs: Date.parse('2026-03-01T12:00:00Z') });
+    const third = aContribution({ atMs: Date.parse('2026-03-01T18:00:00Z') });
+
+    const next = applyContribution(counted(first, second, third), second, undefined);
+
+    expect(next.orderDays['2026-03-01']).toEqual([first.atMs, third.atMs]);
+  });
+
+  it('still drops one time of the day when the order time is not found', () => {
+    const first = aContribution({ atMs: 1 });
+    const second = aContribution({ atMs: 2 });
+
+    const next = applyContribution(counted(first, second), aContribution({ atMs: 99 }), undefined);
+
+    expect(next.orderDays['2026-03-01']).toEqual([2]);
+    expect(next.figures.purchaseDays).toBe(1);
+  });
+
+  it('keeps a second currency apart from the figures', () => {
+    const euros = aContribution({ currency: 'EUR', grossMinor: 900, refundedMinor: 100 });
+
+    const profile = counted(aContribution(), euros);
+
+    expect(profile.figures).toMatchObject({ orders: 2, grossMinor: 5000, refundedMinor: 0, currency: 'USD' });
+    expect(profile.otherCurrencies).toEqual({ EUR: { grossMinor: 900, refundedMinor: 100 } });
+
+    const back = applyContribution(profile, euros, undefined);
+    expect(back.otherCurrencies).toEqual({});
+  });
+
+  it('keeps a second-currency entry while any of its money remains', () => {
+    const refundedOnly = aContribution({ currency: 'EUR', grossMinor: 0, refundedMinor: 100 });
+    const paid = aContribution({ currency: 'EUR', grossMinor: 900 });
+    const profile = counted(aContribution(), refundedOnly, paid);
+
+    expect(applyContribution(profile, paid, undefined).otherCurrencies).toEqual({
+      EUR: { grossMinor: 0, refundedMinor: 100 },
+    });
+    expect(applyContribution(profile, refundedOnly, undefined).otherCurrencies).toEqual({
+      EUR: { grossMinor: 900, refundedMinor: 0 },
+    });
+  });
+
+  it('counts how many orders used each discount code', () => {
+    const profile = counted(
+      aContribution({ discountCodes: ['A', 'B'] }),
+      aContribution({ discountCodes: ['A'], atMs: 5 }),
+    );
+
+    expect(profile.discountCodes).toEqual({ A: 2, B: 1 });
+    expect(applyContribution(profile, aContribution({ discountCodes: ['A'], atMs: 5 }), undefined).discountCodes).toEqual({
+      A: 1,
+      B: 1,
+    });
+  });
+
+  it('adds each channel once, and only for an order that counts', () => {
+    const profile = counted(aContribution(), aContribution({ channelId: 'ch_woo', atMs: 5 }), aContribution({ atMs: 6 }));
+
+    expect(profile.channels).toEqual(['ch_shop', 'ch_woo']);
+    expect(applyContribution(newProfile('c_2', created), aContribution({ channelId: 'ch_x' }), undefined).channels).toEqual([]);
+  });
+
+  it('counts an order with an unreadable date without dating the figures by it', () => {
+    const profile = counted(aContribution({ atMs: Number.NEGATIVE_INFINITY }));
+
+    expect(profile.figures).toMatchObject({ orders: 1, purchaseDays: 1, firstOrderAt: null, lastOrderAt: null });
+  });
+});
+
+describe('Function: applyFacts', () => {
+  const at = '2026-03-01T10:00:00Z';
+  const later = '2026-03-02T10:00:00Z';
+  const earlier = '2026-02-01T10:00:00Z';
+  const home = { address1: '1 Main St', city: 'Springfield' };
+  const work = { address1: '9 Office Rd', city: 'Shelbyville' };
+
+  const known = applyFacts(
+    newProfile('c_1', created),
+    {
+      email: 'ada@example.com',
+      phone: '+15550001111',
+      firstName: 'Ada',
+      lastName: 'Lovelace',
+      addresses: [home],
+      channelCustomerId: '42',
+    },
+    'ch_shop',
+    at,
+  );
+
+  it('takes every fact into a new profile', () => {
+    expect(known).toMatchObject({
+      email: 'ada@example.com',
+      phone: '+15550001111',
+      firstName: 'Ada',
+      lastName: 'Lovelace',
+      addresses: [home],
+      factsAt: at,
+      channels: ['ch_shop'],
+      channelCustomerIds: { ch_shop: '42' },
+    });
+  });
+
+  it('lets newer contact details replace the kept ones', () => {
+    const next = applyFacts(
+      known,
+      { email: 'ada@new.example', phone: '+15559999999', firstName: 'Augusta', lastName: 'King', addresses: [work] },
+      'ch_shop',
+      later,
+    );
+
+    expect(next).toMatchObject({
+      email: 'ada@new.example',
+      phone: '+15559999999',
+      firstName: 'Augusta',
+      lastName: 'King',
+      addresses: [work],
+      factsAt: later,
+    });
+  });
+
+  it('takes details observed at the same instant as the kept ones', () => {
+    expect(applyFacts(known, { email: 'same@example.com' }, 'ch_shop', at).email).toBe('same@example.com');
+  });
+
+  it('never lets older details overwrite, but lets them fill gaps', () => {
+    const sparse = applyFacts(newProfile('c_1', created), { email: 'ada@example.com' }, 'ch_shop', at);
+
+    const next = applyFacts(
+      sparse,
+      { email: 'old@example.com', phone: '+15550002222', firstName: 'A', lastName: 'L', addresses: [work] },
+      'ch_shop',
+      earlier,
+    );
+
+    expect(next).toMatchObject({
+      email: 'ada@example.com',
+      phone: '+15550002222',
+      firstName: 'A',
+      lastName: 'L',
+      addresses: [work],
+      factsAt: at,
+    });
+  });
+
+  it('keeps the addresses when older ones arrive', () => {
+    expect(applyFacts(known, { addresses: [work] }, 'ch_shop', earlier).addresses).toEqual([home]);
+  });
+
+  it('ignores empty values and an empty address list, however new', () => {
+    const next = applyFacts(known, { email: '', firstName: '', addresses: [] }, 'ch_shop', later);
+
+    expect(next).toMatchObject({ email: 'ada@example.com', firstName: 'Ada', addresses: [home] });
+  });
+
+  it('adds the channel once and records its customer id', () => {
+    const next = applyFacts(applyFacts(known, {}, 'ch_woo', later), { channelCustomerId: '7' }, 'ch_woo', later);
+
+    expect(next.channels).toEqual(['ch_shop', 'ch_woo']);
+    expect(next.channelCustomerIds).toEqual({ ch_shop: '42', ch_woo: '7' });
+  });
+
+  it('leaves the profile it was given untouched', () => {
+    const copy = structuredClone(known);
+
+    applyFacts(known, { email: 'x@example.com', channelCustomerId: '9' }, 'ch_other', later);
+
+    expect(known).toEqual(copy);
+  });
+
+  describe('consent', () => {
+    const subscribed = { state: 'subscribed', at } as const;
+
+    it('takes a dated statement over an older one', () => {
+      const profile = applyFacts(known, { consent: subscribed }, 'ch_shop', at);
+
+      const next = applyFacts(profile, { consent: { state: 'unsubscribed', at: later } }, 'ch_shop', at);
+
+      expect(next.consent).toEqual({ state: 'unsubscribed', at: later });
+    });
+
+    it('takes a dated statement made at the same instant', () => {
+      const profile = applyFacts(known, { consent: subscribed }, 'ch_shop', at);
+
+      expect(applyFacts(profile, { consent: { state: 'unsubscribed', at } }, 'ch_shop', at).consent.state).toBe(
+        'unsubscribed',
+      );
+    });
+
+    it('keeps a dated statement against an older one', () => {
+      const profile = applyFacts(known, { consent: { state: 'unsubscribed', at: later } }, 'ch_shop', at);
+
+      expect(applyFacts(profile, { consent: subscribed }, 'ch_shop', later).consent).toEqual({
+        state: 'unsubscribed',
+        at: later,
+      });
+    });
+
+    it('lets a dated statement replace an undated one', () => {
+      const profile = applyFacts(known, { consent: { state: 'unsubscribed' } }, 'ch_shop', at);
+
+      expect(applyFacts(profile, { consent: subscribed }, 'ch_shop', at).consent).toEqual(subscribed);
+    });
+
+    it('lets an undated statement only fill a gap', () => {
+      const filled = applyFacts(known, { consent: { state: 'subscribed' } }, 'ch_shop', at);
+      expect(filled.consent).toEqual({ state: 'subscribed' });
+
+      const kept = applyFacts(filled, { consent: { state: 'unsubscribed' } }, 'ch_shop', later);
+      expect(kept.consent).toEqual({ state: 'subscribed' });
+    });
+
+    it('ignores a statement that says nothing', () => {
+      const profile = applyFacts(known, { consent: subscribed }, 'ch_shop', at);
+
+      expect(applyFacts(profile, { consent: { state: 'unknown', at: later } }, 'ch_shop', later).consent).toEqual(subscribed);
+      expect(applyFacts(profile, {}, 'ch_shop', later).consent).toEqual(subscribed);
+    });
+  });
+});
+
+describe('Function: stageOf', () => {
+  it('calls a customer without orders a prospect, with one first_time, with more repeat', () => {
+    expect(stageOf({ orders: 0 })).toBe('prospect');
+    expect(stageOf({ orders: 1 })).toBe('first_time');
+    expect(stageOf({ orders: 2 })).toBe('repeat');
+    expect(stageOf({ orders: 40 })).toBe('repeat');
+  });
+});
+
+describe('Function: displayName', () => {
+  it('joins the first and last name, or gives whichever is known', () => {
+    expect(displayName({ firstName: 'Ada', lastName: 'Lovelace' })).toBe('Ada Lovelace');
+    expect(displayName({ firstName: 'Ada' })).toBe('Ada');
+    expect(displayName({ lastName: 'Lovelace' })).toBe('Lovelace');
+  });
+
+  it('is null when no name is known', () => {
+    expect(displayName({})).toBeNull();
+    expect(displayName({ firstName: '', lastName: '' })).toBeNull();
+    expect(displayName({ firstName: ' ' })).toBeNull();
+  });
+});
+
+describe('Function: redactedProfile', () => {
+  const redactedAt = '2026-04-01T00:00:00.000Z';
+  const person = applyContribution(
+    applyFacts(
+      newProfile('c_1', created),
+      {
+        email: 'ada@example.com',
+        phone: '+15550001111',
+        firstName: 'Ada',
+        lastName: 'Lovelace',
+        addresses: [{ city: 'London' }],
+        consent: { state: 'subscribed', at: created },
+        channelCustomerId: '42',
+      },
+      'ch_shop',
+      created,
+    ),
+    undefined,
+    aContribution({ discountCodes: ['A'] }),
+  );
+
+  it('removes every personal detail and keeps the anonymous figures', () => {
+    const redacted = redactedProfile(person, redactedAt);
+
+    for (const field of ['email', 'phone', 'firstName', 'lastName', 'addresses', 'factsAt']) {
+      expect(redacted).not.toHaveProperty(field);
+    }
+    expect(redacted).toMatchObject({
+      id: 'c_1',
+      consent: { state: 'unknown' },
+      channelCustomerIds: {},
+      channels: ['ch_shop'],
+      figures: person.figures,
+      discountCodes: { A: 1 },
+      redactedAt,
+      updatedAt: redactedAt,
+      createdAt: created,
+    });
+  });
+
+  it('shares nothing with the profile it was given', () => {
+    const redacted = redactedProfile(person, redactedAt);
+    redacted.figures.orders = 99;
+    redacted.channels.push('ch_x');
+
+    expect(person.figures.orders).toBe(1);
+    expect(person.channels).toEqual(['ch_shop']);
+  });
+});
+
+describe('Function: customerView', () => {
+  it('shows a customer as the admin API contract says, scores null until the first rescore', () => {
+    const profile = applyFacts(
+      counted(aContribution({ discountCodes: ['SPRING'] })),
+      { email: 'ada@example.com', phone: '+15550001111', firstName: 'Ada', consent: { state: 'subscribed', at: created } },
+      'ch_shop',
+      created,
+    );
+
+    expect(customerView(profile)).toEqual({
+      id: 'c_1',
+      email: 'ada@example.com',
+      name: 'Ada',
+      phone: '+15550001111',
+      channels: ['ch_shop'],
+      figures: profile.figures,
+      otherCurrencies: {},
+      consent: { email: 'subscribed', emailUpdatedAt: created },
+      discountCodes: ['SPRING'],
+      segment: null,
+      stage: 'first_time',
+      scores: {
+        r: null,
+        f: null,
+        m: null,
+        pAlive: null,
+        expectedOrders90: null,
+        expectedOrders365: null,
+        clv12m: null,
+        nextOrderAt: null,
+      },
+      redacted: false,
+      createdAt: created,
+      updatedAt: created,
+    });
+  });
+
+  it('shows unknown contact details as null and a redacted customer as redacted', () => {
+    const view = customerView(redactedProfile(newProfile('c_1', created), '2026-04-01T00:00:00.000Z'));
+
+    expect(view).toMatchObject({
+      email: null,
+      name: null,
+      phone: null,
+      consent: { email: 'unknown', emailUpdatedAt: null },
+      stage: 'prospect',
+      redacted: true,
+    });
+  });
+});
