@@ -1,0 +1,240 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { CustomerProfile } from '../../functions/domain/customers';
+import { maxAttempts, recordCustomerFacts, recordOrderChange } from '../../functions/domain/record-events';
+import { ConflictError } from '../../functions/shared/errors';
+import { anOrder, aRefund } from '../support/builders';
+import { MemoryRepository } from '../support/memory-repository';
+
+const delivery = { deliveryId: 'd1', topic: 'orders/create', receivedAt: '2026-03-01T15:00:00Z' };
+const now = '2026-03-05T00:00:00.000Z';
+const later = '2026-03-06T00:00:00.000Z';
+const raw = new TextEncoder().encode('{"id":1001}');
+
+/** A repository whose next `n` saves lose a race. */
+class ContendedRepository extends MemoryRepository {
+  losses = 0;
+  saves = 0;
+
+  override async saveOrder(...args: Parameters<MemoryRepository['saveOrder']>): Promise<void> {
+    this.saves += 1;
+    if (this.losses > 0) {
+      this.losses -= 1;
+      throw new ConflictError('order moved');
+    }
+    return super.saveOrder(...args);
+  }
+
+  override async saveProfile(next: CustomerProfile, expectedRev: number): Promise<void> {
+    this.saves += 1;
+    if (this.losses > 0) {
+      this.losses -= 1;
+      throw new ConflictError('profile moved');
+    }
+    return super.saveProfile(next, expectedRev);
+  }
+}
+
+describe('Use case: recordOrderChange, outcomes and what it keeps', () => {
+  it('answers created for a new order, updated for a change and unchanged for a copy', async () => {
+    const repo = new MemoryRepository();
+    const order = anOrder();
+    const record = (o = order) => recordOrderChange(repo, { platform: 'shopify', change: { kind: 'order', order: o }, delivery, now });
+
+    expect(await record()).toBe('created');
+    expect(await record()).toBe('unchanged');
+    expect(await record(anOrder({ updatedAt: '2026-03-02T00:00:00Z', totalMinor: 1 }))).toBe('updated');
+  });
+
+  it('keeps the raw payload of an order, and none of a refund', async () => {
+    const repo = new MemoryRepository();
+
+    await recordOrderChange(repo, { platform: 'shopify', change: { kind: 'order', order: anOrder() }, delivery, raw, now });
+    await recordOrderChange(repo, {
+      platform: 'shopify',
+      change: { kind: 'refund', refund: aRefund({ orderId: '2002' }) },
+      delivery,
+      raw,
+      now,
+    });
+
+    expect([...repo.raws.keys()]).toEqual(['ch_shop#1001']);
+  });
+
+  it('links the order to its customer and dates the profile by the processing time', async () => {
+    const repo = new MemoryRepository();
+
+    await recordOrderChange(repo, { platform: 'shopify', change: { kind: 'order', order: anOrder() }, delivery, now });
+    await recordOrderChange(repo, {
+      platform: 'shopify',
+      change: { kind: 'refund', refund: aRefund() },
+      delivery,
+      now: later,
+    });
+
+    const order = repo.orders.get('ch_shop#1001')!;
+    const profile = repo.profiles.get(order.customerId!)!;
+    expect(profile).toMatchObject({ createdAt: now, updatedAt: later, email: 'ada@example.com', factsAt: anOrder().updatedAt });
+    expect(profile.figures).toMatchObject({ orders: 1, refundedMinor: 1000, netMinor: 4000 });
+  });
+
+  it('takes the facts of an order into the profile only from an order', async () => {
+    const repo = new MemoryRepository();
+    await recordOrderChange(repo, { platform: 'shopify', change: { kind: 'order', order: anOrder() }, delivery, now });
+
+    await recordOrderChange(repo, {
+      platform: 'shopify',
+      change: { kind: 'order', order: anOrder({ updatedAt: '2026-03-09T00:00:00Z', customer: { channelCustomerId: '42', firstName: 'Augusta' } }) },
+      delivery,
+      now,
+    });
+
+    expect([...repo.profiles.values()][0]).toMatchObject({ firstName: 'Augusta', lastName: 'Lovelace' });
+  });
+});
+
+describe('Use case: recordCustomerFacts', () => {
+  it('does nothing for facts that identify nobody', async () => {
+    const repo = new MemoryRepository();
+
+    expect(await recordCustomerFacts(repo, { channelId: 'ch_shop', facts: { firstName: 'Ada' }, observedAt: now, now })).toBe(
+      'unchanged',
+    );
+    expect(repo.profiles.size).toBe(0);
+  });
+
+  it('updates the profile, dated by the processing time, when the facts change it', async () => {
+    const repo = new MemoryRepository();
+    const facts = { email: 'ada@example.com', firstName: 'Ada' };
+    await recordCustomerFacts(repo, { channelId: 'ch_shop', facts, observedAt: now, now });
+
+    const outcome = await recordCustomerFacts(repo, {
+      channelId: 'ch_shop',
+      facts: { ...facts, firstName: 'Augusta' },
+      observedAt: later,
+      now: later,
+    });
+
+    expect(outcome).toBe('updated');
+    expect([...repo.profiles.values()][0]).toMatchObject({ firstName: 'Augusta', updatedAt: later, createdAt: now });
+  });
+
+  it('answers unchanged, and writes nothing, for facts the profile already holds', async () => {
+    const repo = new MemoryRepository();
+    const facts = { email: 'ada@example.com', firstName: 'Ada' };
+    await recordCustomerFacts(repo, { channelId: 'ch_shop', facts, observedAt: now, now });
+    const before = structuredClone([...repo.profiles.values()][0]);
+
+    expect(await recordCustomerFacts(repo, { channelId: 'ch_shop', facts, observedAt: now, now: later })).toBe('unchanged');
+    expect([...repo.profiles.values()][0]).toEqual(before);
+  });
+});
+
+describe('Retries after a lost race', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+    vi.spyOn(Math, 'random').mockReturnValue(0.5);
+  });
+
+  afterEach(() => {
+    vi.useRealTimers();
+    vi.restoreAllMocks();
+  });
+
+  /** Runs `work` to its end while recording each backoff delay. */
+  async function withDelays<T>(work: () => Promise<T>): Promise<{ result: PromiseSettledResult<T>; delays: number[] }> {
+    const delays: number[] = [];
+    const real = globalThis.setTimeout;
+    vi.spyOn(globalThis, 'setTimeout').mockImplementation(((fn: () => void, ms?: number) => {
+      delays.push(ms ?? 0);
+      return real(fn, ms);
+    }) as typeof setTimeout);
+    const settled = Promise.allSettled([work()]);
+    await vi.runAllTimersAsync();
+    const [result] = await settled;
+    return { result: result!, delays };
+  }
+
+  it('tries again, with full jitter that doubles up to a second, until the write goes through', async () => {
+    const repo = new ContendedRepository();
+    repo.losses = 3;
+
+    const { result, delays } = await withDelays(() =>
+      recordOrderChange(repo, { platform: 'shopify', change: { kind: 'order', order: anOrder() }, delivery, now }),
+    );
+
+    expect(result).toEqual({ status: 'fulfilled', value: 'created' });
+    expect(delays).toEqual([5, 10, 20]);
+    expect([...repo.profiles.values()][0]!.figures.orders).toBe(1);
+  });
+
+  it(`gives up after ${maxAttempts} lost races with a ConflictError that keeps the last one`, async () => {
+    const repo = new ContendedRepository();
+    repo.losses = 100;
+
+    const { result, delays } = await withDelays(() =>
+      recordOrderChange(repo, { platform: 'shopify', change: { kind: 'order', order: anOrder() }, delivery, now }),
+    );
+
+    expect(maxAttempts).toBe(8);
+    expect(repo.saves).toBe(8);
+    expect(delays).toEqual([5, 10, 20, 40, 80, 160, 320, 500]);
+    expect(result.status).toBe('rejected');
+    const error = (result as PromiseRejectedResult).reason;
+    expect(error).toBeInstanceOf(ConflictError);
+    expect(error.message).toBe('still contended after 8 attempts');
+    expect(error.cause).toBeInstanceOf(ConflictError);
+    expect(error.cause.message).toBe('order moved');
+  });
+
+  it('does not retry an error other than a lost race', async () => {
+    const repo = new MemoryRepository();
+    let reads = 0;
+    repo.getOrder = async () => {
+      reads += 1;
+      throw new Error('table gone');
+    };
+
+    const { result } = await withDelays(() =>
+      recordOrderChange(repo, { platform: 'shopify', change: { kind: 'order', order: anOrder() }, delivery, now }),
+    );
+
+    expect(result).toMatchObject({ status: 'rejected', reason: { message: 'table gone' } });
+    expect(reads).toBe(1);
+  });
+
+  it('retries the facts of a person when the profile moved meanwhile', async () => {
+    const repo = new ContendedRepository();
+    await (async () => {
+      const pending = recordCustomerFacts(repo, { channelId: 'ch_shop', facts: { email: 'ada@example.com' }, observedAt: now, now });
+      await vi.runAllTimersAsync();
+      await pending;
+    })();
+    repo.losses = 2;
+
+    const { result } = await withDelays(() =>
+      recordCustomerFacts(repo, {
+        channelId: 'ch_shop',
+        facts: { email: 'ada@example.com', firstName: 'Ada' },
+        observedAt: later,
+        now: later,
+      }),
+    );
+
+    expect(result).toEqual({ status: 'fulfilled', value: 'updated' });
+    expect([...repo.profiles.values()][0]!.firstName).toBe('Ada');
+  });
+
+  it('waits for a profile that another writer has not created yet', async () => {
+    const repo = new MemoryRepository();
+    const getProfile = repo.getProfile.bind(repo);
+    let misses = 1;
+    repo.getProfile = async (id) => (misses-- > 0 ? undefined : getProfile(id));
+
+    const { result, delays } = await withDelays(() =>
+      recordOrderChange(repo, { platform: 'shopify', change: { kind: 'order', order: anOrder() }, delivery, now }),
+    );
+
+    expect(result).toEqual({ status: 'fulfilled', value: 'created' });
+    expect(delays).toEqual([5]);
+  });
+});
