@@ -11,6 +11,10 @@ export default {
     'functions/adapters/signatures.ts',
   ],
   coverageAnalysis: 'perTest',
+  // Reruns only the mutants whose code or covering tests changed since the
+  // last run on this machine; `npm run test:mutation -- --force` runs all.
+  incremental: true,
+  incrementalFile: 'reports/mutation/stryker-incremental.json',
   reporters: ['clear-text', 'progress', 'html', 'json'],
   clearTextReporter: { allowColor: false, reportScoreTable: true, reportMutants: false },
   htmlReporter: { fileName: 'reports/mutation/mutation.html' },

@@ -235,22 +235,24 @@ describe('Function: applyFacts', () => {
   const home = { address1: '1 Main St', city: 'Springfield' };
   const work = { address1: '9 Office Rd', city: 'Shelbyville' };
 
-  const known = applyFacts(
-    newProfile('c_1', created),
-    {
-      email: 'ada@example.com',
-      phone: '+15550001111',
-      firstName: 'Ada',
-      lastName: 'Lovelace',
-      addresses: [home],
-      channelCustomerId: '42',
-    },
-    'ch_shop',
-    at,
-  );
+  /** A profile that knows every contact detail of Ada, observed at `at`. */
+  const known = (): CustomerProfile =>
+    applyFacts(
+      newProfile('c_1', created),
+      {
+        email: 'ada@example.com',
+        phone: '+15550001111',
+        firstName: 'Ada',
+        lastName: 'Lovelace',
+        addresses: [home],
+        channelCustomerId: '42',
+      },
+      'ch_shop',
+      at,
+    );
 
   it('takes every fact into a new profile', () => {
-    expect(known).toMatchObject({
+    expect(known()).toMatchObject({
       email: 'ada@example.com',
       phone: '+15550001111',
       firstName: 'Ada',
@@ -264,7 +266,7 @@ describe('Function: applyFacts', () => {
 
   it('lets newer contact details replace the kept ones', () => {
     const next = applyFacts(
-      known,
+      known(),
       { email: 'ada@new.example', phone: '+15559999999', firstName: 'Augusta', lastName: 'King', addresses: [work] },
       'ch_shop',
       later,
@@ -281,7 +283,7 @@ describe('Function: applyFacts', () => {
   });
 
   it('takes details observed at the same instant as the kept ones', () => {
-    expect(applyFacts(known, { email: 'same@example.com' }, 'ch_shop', at).email).toBe('same@example.com');
+    expect(applyFacts(known(), { email: 'same@example.com' }, 'ch_shop', at).email).toBe('same@example.com');
   });
 
   it('never lets older details overwrite, but lets them fill gaps', () => {
@@ -305,35 +307,36 @@ describe('Function: applyFacts', () => {
   });
 
   it('keeps the addresses when older ones arrive', () => {
-    expect(applyFacts(known, { addresses: [work] }, 'ch_shop', earlier).addresses).toEqual([home]);
+    expect(applyFacts(known(), { addresses: [work] }, 'ch_shop', earlier).addresses).toEqual([home]);
   });
 
   it('ignores empty values and an empty address list, however new', () => {
-    const next = applyFacts(known, { email: '', firstName: '', addresses: [] }, 'ch_shop', later);
+    const next = applyFacts(known(), { email: '', firstName: '', addresses: [] }, 'ch_shop', later);
 
     expect(next).toMatchObject({ email: 'ada@example.com', firstName: 'Ada', addresses: [home] });
   });
 
   it('adds the channel once and records its customer id', () => {
-    const next = applyFacts(applyFacts(known, {}, 'ch_woo', later), { channelCustomerId: '7' }, 'ch_woo', later);
+    const next = applyFacts(applyFacts(known(), {}, 'ch_woo', later), { channelCustomerId: '7' }, 'ch_woo', later);
 
     expect(next.channels).toEqual(['ch_shop', 'ch_woo']);
     expect(next.channelCustomerIds).toEqual({ ch_shop: '42', ch_woo: '7' });
   });
 
   it('leaves the profile it was given untouched', () => {
-    const copy = structuredClone(known);
+    const profile = known();
+    const copy = structuredClone(profile);
 
-    applyFacts(known, { email: 'x@example.com', channelCustomerId: '9' }, 'ch_other', later);
+    applyFacts(profile, { email: 'x@example.com', channelCustomerId: '9' }, 'ch_other', later);
 
-    expect(known).toEqual(copy);
+    expect(profile).toEqual(copy);
   });
 
   describe('consent', () => {
     const subscribed = { state: 'subscribed', at } as const;
 
     it('takes a dated statement over an older one', () => {
-      const profile = applyFacts(known, { consent: subscribed }, 'ch_shop', at);
+      const profile = applyFacts(known(), { consent: subscribed }, 'ch_shop', at);
 
       const next = applyFacts(profile, { consent: { state: 'unsubscribed', at: later } }, 'ch_shop', at);
 
@@ -341,7 +344,7 @@ describe('Function: applyFacts', () => {
     });
 
     it('takes a dated statement made at the same instant', () => {
-      const profile = applyFacts(known, { consent: subscribed }, 'ch_shop', at);
+      const profile = applyFacts(known(), { consent: subscribed }, 'ch_shop', at);
 
       expect(applyFacts(profile, { consent: { state: 'unsubscribed', at } }, 'ch_shop', at).consent.state).toBe(
         'unsubscribed',
@@ -349,7 +352,7 @@ describe('Function: applyFacts', () => {
     });
 
     it('keeps a dated statement against an older one', () => {
-      const profile = applyFacts(known, { consent: { state: 'unsubscribed', at: later } }, 'ch_shop', at);
+      const profile = applyFacts(known(), { consent: { state: 'unsubscribed', at: later } }, 'ch_shop', at);
 
       expect(applyFacts(profile, { consent: subscribed }, 'ch_shop', later).consent).toEqual({
         state: 'unsubscribed',
@@ -358,13 +361,13 @@ describe('Function: applyFacts', () => {
     });
 
     it('lets a dated statement replace an undated one', () => {
-      const profile = applyFacts(known, { consent: { state: 'unsubscribed' } }, 'ch_shop', at);
+      const profile = applyFacts(known(), { consent: { state: 'unsubscribed' } }, 'ch_shop', at);
 
       expect(applyFacts(profile, { consent: subscribed }, 'ch_shop', at).consent).toEqual(subscribed);
     });
 
     it('lets an undated statement only fill a gap', () => {
-      const filled = applyFacts(known, { consent: { state: 'subscribed' } }, 'ch_shop', at);
+      const filled = applyFacts(known(), { consent: { state: 'subscribed' } }, 'ch_shop', at);
       expect(filled.consent).toEqual({ state: 'subscribed' });
 
       const kept = applyFacts(filled, { consent: { state: 'unsubscribed' } }, 'ch_shop', later);
@@ -372,7 +375,7 @@ describe('Function: applyFacts', () => {
     });
 
     it('ignores a statement that says nothing', () => {
-      const profile = applyFacts(known, { consent: subscribed }, 'ch_shop', at);
+      const profile = applyFacts(known(), { consent: subscribed }, 'ch_shop', at);
 
       expect(applyFacts(profile, { consent: { state: 'unknown', at: later } }, 'ch_shop', later).consent).toEqual(subscribed);
       expect(applyFacts(profile, {}, 'ch_shop', later).consent).toEqual(subscribed);
@@ -405,27 +408,28 @@ describe('Function: displayName', () => {
 
 describe('Function: redactedProfile', () => {
   const redactedAt = '2026-04-01T00:00:00.000Z';
-  const person = applyContribution(
-    applyFacts(
-      newProfile('c_1', created),
-      {
-        email: 'ada@example.com',
-        phone: '+15550001111',
-        firstName: 'Ada',
-        lastName: 'Lovelace',
-        addresses: [{ city: 'London' }],
-        consent: { state: 'subscribed', at: created },
-        channelCustomerId: '42',
-      },
-      'ch_shop',
-      created,
-    ),
-    undefined,
-    aContribution({ discountCodes: ['A'] }),
-  );
+  const person = (): CustomerProfile =>
+    applyContribution(
+      applyFacts(
+        newProfile('c_1', created),
+        {
+          email: 'ada@example.com',
+          phone: '+15550001111',
+          firstName: 'Ada',
+          lastName: 'Lovelace',
+          addresses: [{ city: 'London' }],
+          consent: { state: 'subscribed', at: created },
+          channelCustomerId: '42',
+        },
+        'ch_shop',
+        created,
+      ),
+      undefined,
+      aContribution({ discountCodes: ['A'] }),
+    );
 
   it('removes every personal detail and keeps the anonymous figures', () => {
-    const redacted = redactedProfile(person, redactedAt);
+    const redacted = redactedProfile(person(), redactedAt);
 
     for (const field of ['email', 'phone', 'firstName', 'lastName', 'addresses', 'factsAt']) {
       expect(redacted).not.toHaveProperty(field);
@@ -435,7 +439,7 @@ describe('Function: redactedProfile', () => {
       consent: { state: 'unknown' },
       channelCustomerIds: {},
       channels: ['ch_shop'],
-      figures: person.figures,
+      figures: person().figures,
       discountCodes: { A: 1 },
       redactedAt,
       updatedAt: redactedAt,
@@ -444,12 +448,13 @@ describe('Function: redactedProfile', () => {
   });
 
   it('shares nothing with the profile it was given', () => {
-    const redacted = redactedProfile(person, redactedAt);
+    const original = person();
+    const redacted = redactedProfile(original, redactedAt);
     redacted.figures.orders = 99;
     redacted.channels.push('ch_x');
 
-    expect(person.figures.orders).toBe(1);
-    expect(person.channels).toEqual(['ch_shop']);
+    expect(original.figures.orders).toBe(1);
+    expect(original.channels).toEqual(['ch_shop']);
   });
 });
 

@@ -112,6 +112,7 @@ describe('Function: toMinorUnits', () => {
     expect(toMinorUnits(1.5e-7, 'USD')).toBe(0);
     expect(toMinorUnits(5e-3, 'USD')).toBe(1);
     expect(toMinorUnits(4.9e-7, 'CLF')).toBe(0);
+    expect(toMinorUnits(1.25e-7, 'USD')).toBe(0);
     expect(toMinorUnits(-5e-7, 'USD')).toBe(0);
     expect(() => toMinorUnits(1e21, 'JPY')).toThrow('amount out of range');
   });

@@ -190,6 +190,14 @@ describe('Function: rfc2822ToIso', () => {
     expect(rfc2822ToIso('05 Jan 2026 01:02:03 +0100')).toBe('2026-01-05T01:02:03+01:00');
   });
 
+  it('reads every month by its English abbreviation', () => {
+    const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+    const days = months.map((month) => rfc2822ToIso(`01 ${month} 2026 00:00:00 +0000`)?.slice(0, 10));
+
+    expect(days).toEqual(months.map((_, i) => `2026-${String(i + 1).padStart(2, '0')}-01`));
+  });
+
   it('refuses other formats, unknown months and days that do not exist', () => {
     for (const text of [
       '2026-03-05T21:15:09Z',
