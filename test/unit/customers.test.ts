@@ -316,6 +316,10 @@ describe('Function: applyFacts', () => {
     expect(next).toMatchObject({ email: 'ada@example.com', firstName: 'Ada', addresses: [home] });
   });
 
+  it('records no customer id for a channel that gave none', () => {
+    expect(applyFacts(known(), { email: 'ada@example.com' }, 'ch_woo', later).channelCustomerIds).toStrictEqual({ ch_shop: '42' });
+  });
+
   it('adds the channel once and records its customer id', () => {
     const next = applyFacts(applyFacts(known(), {}, 'ch_woo', later), { channelCustomerId: '7' }, 'ch_woo', later);
 

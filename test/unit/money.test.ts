@@ -179,6 +179,10 @@ describe('Function: convertMinorUnits', () => {
     expect(Object.is(convertMinorUnits(0, 'USD', 'EUR', '3'), 0)).toBe(true);
   });
 
+  it('reads a rate given as a number through its decimal, exponent or not', () => {
+    expect(convertMinorUnits(1, 'USD', 'EUR', 1e-7)).toBe(10_000_000);
+  });
+
   it('trims the rate text', () => {
     expect(convertMinorUnits(1000, 'USD', 'EUR', ' 2 ')).toBe(500);
   });

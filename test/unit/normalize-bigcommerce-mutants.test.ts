@@ -273,6 +273,14 @@ describe('Function: normalizeBigCommerceCustomer', () => {
     ]);
   });
 
+  it('trims address text and drops blank or non-text fields', () => {
+    const result = normalizeBigCommerceCustomer(apiCustomer({ addresses: [{ first_name: ' Jane ', city: ' ', company: 7, address1: ' 1 Main St ' }] }), ctx);
+
+    expect(result.ok && result.event.kind === 'customer' && result.event.customer.addresses).toStrictEqual([
+      { name: 'Jane', address1: '1 Main St' },
+    ]);
+  });
+
   it('keeps no consent fact when the field is null', () => {
     const result = normalizeBigCommerceCustomer(apiCustomer({ accepts_product_review_abandoned_cart_emails: null }), ctx);
 

@@ -190,6 +190,10 @@ describe('Function: rfc2822ToIso', () => {
     expect(rfc2822ToIso('05 Jan 2026 01:02:03 +0100')).toBe('2026-01-05T01:02:03+01:00');
   });
 
+  it('reads several blanks between the parts of a date', () => {
+    expect(rfc2822ToIso('Thu,  05  Mar  2026  21:15:09  +0000')).toBe('2026-03-05T21:15:09+00:00');
+  });
+
   it('reads every month by its English abbreviation', () => {
     const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 

@@ -118,6 +118,18 @@ describe('Shopify orders', () => {
     expect(orderOf(shopify('orders/updated', anOrderBody({ cancelled_at: null }))).status).toBe('open');
   });
 
+  it('names the shop money total that cannot be converted', () => {
+    expect(issuesOf(shopify('orders/create', anOrderBody({ total_price_set: usd('99999999999999999') })))).toEqual([
+      'total_price_set.shop_money.amount: amount out of range "99999999999999999"',
+    ]);
+  });
+
+  it('refuses a discount code that is not text', () => {
+    expect(issuesOf(shopify('orders/create', anOrderBody({ discount_codes: [{ code: 5 }] })))).toEqual([
+      'discount_codes.0.code: Invalid input: expected string, received number',
+    ]);
+  });
+
   it('keeps each discount code once', () => {
     const order = orderOf(
       shopify('orders/create', anOrderBody({ discount_codes: [{ code: 'SPRING' }, { code: ' SPRING ' }, { code: 'VIP' }] })),
@@ -204,6 +216,30 @@ describe('Shopify refunds inside an order', () => {
     expect(order.refunds).toStrictEqual({ '77': 0 });
   });
 
+  it.each([
+    ['total_duties_set', { total_duties_set: usd('99999999999999999') }],
+    ['refund_line_items.0.subtotal_set', { refund_line_items: [{ subtotal_set: usd('99999999999999999') }] }],
+    ['refund_shipping_lines.0.subtotal_amount_set', { refund_shipping_lines: [{ subtotal_amount_set: usd('99999999999999999') }] }],
+    ['refund_shipping_lines.0.tax_amount_set', { refund_shipping_lines: [{ tax_amount_set: usd('99999999999999999') }] }],
+    ['order_adjustments.0.amount_set', { order_adjustments: [{ amount_set: usd('99999999999999999') }] }],
+    ['order_adjustments.0.tax_amount_set', { order_adjustments: [{ tax_amount_set: usd('99999999999999999') }] }],
+  ])('names %s when its shop money cannot be converted', (path, lines) => {
+    const result = shopify('orders/updated', anOrderBody({ refunds: [refund([paid('60.00', 'CAD')], lines)] }));
+
+    expect(issuesOf(result)).toEqual([`refunds.0.${path}.shop_money.amount: amount out of range "99999999999999999"`]);
+  });
+
+  it.each([
+    ['transactions.0.amount', { transactions: [{ kind: 'refund', status: 'success', amount: 'ten' }] }],
+    ['refund_line_items.0.subtotal_set.shop_money.amount', { refund_line_items: [{ subtotal_set: usd('ten') }] }],
+    ['refund_shipping_lines.0.tax_amount_set.shop_money.amount', { refund_shipping_lines: [{ tax_amount_set: usd('ten') }] }],
+    ['order_adjustments.0.amount_set.shop_money.amount', { order_adjustments: [{ amount_set: usd('ten') }] }],
+  ])('checks %s of a refund against the schema', (path, fields) => {
+    const result = shopify('orders/updated', anOrderBody({ refunds: [{ id: 77, ...fields }] }));
+
+    expect(issuesOf(result)).toEqual([`refunds.0.${path}: Invalid decimal amount`]);
+  });
+
   it('names a shop-money amount of the fallback that cannot be converted', () => {
     const lines = { refund_line_items: [{ subtotal_set: usd('1.00'), total_tax_set: usd('99999999999999999') }] };
 
@@ -278,7 +314,11 @@ describe('Shopify refunds/create', () => {
       reason: 'invalid shopify refunds/create payload',
       issues: ['transactions: no amount in a known currency to tell the shop currency by'],
     });
-    expect(shopify('refunds/create', aRefundBody({ transactions: null })).ok).toBe(false);
+    expect(shopify('refunds/create', aRefundBody({ transactions: null }))).toStrictEqual({
+      ok: false,
+      reason: 'invalid shopify refunds/create payload',
+      issues: ['transactions: no amount in a known currency to tell the shop currency by'],
+    });
   });
 
   it('rejects a refund whose amount cannot be converted, naming it from the root', () => {

@@ -118,6 +118,15 @@ describe('Standard webhooks: orders', () => {
     });
   });
 
+  it('accepts every documented consent state and status', () => {
+    for (const state of ['subscribed', 'unsubscribed', 'unknown']) {
+      expect(orderOf(standard(order({ customer: { emailConsent: { state } } }))).customer.consent).toEqual({ state });
+    }
+    for (const status of ['open', 'cancelled', 'failed']) {
+      expect(orderOf(standard(order({ status }, 'order.updated'))).status).toBe(status);
+    }
+  });
+
   it('refuses a consent state it does not know', () => {
     expect(issuesOf(standard(order({ customer: { emailConsent: { state: 'maybe' } } }))).length).toBe(1);
   });

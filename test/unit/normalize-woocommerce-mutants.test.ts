@@ -100,6 +100,13 @@ describe('WooCommerce orders', () => {
     });
   });
 
+  it('checks coupon codes and refund totals against the schema', () => {
+    expect(issuesOf(woo('order.created', anOrderBody({ coupon_lines: [{ code: 5 }], refunds: [{ id: 1, total: 'ten' }] })))).toEqual([
+      'coupon_lines.0.code: Invalid input: expected string, received number',
+      'refunds.0.total: Invalid decimal amount',
+    ]);
+  });
+
   it('requires a status, a currency, a total and the creation dates', () => {
     const result = woo('order.created', { id: 727 });
 
@@ -208,6 +215,31 @@ describe('WooCommerce customers', () => {
     const event = eventOf(woo('customer.updated', aCustomerBody({ date_modified_gmt: '2026-03-04T10:00:00' })));
 
     expect(event.kind === 'customer' && event.updatedAt).toBe('2026-03-04T10:00:00Z');
+  });
+
+  it('takes date_modified_gmt alone', () => {
+    const event = eventOf(woo('customer.updated', aCustomerBody({ date_created_gmt: null, date_modified_gmt: '2026-03-04T10:00:00' })));
+
+    expect(event.kind === 'customer' && event.updatedAt).toBe('2026-03-04T10:00:00Z');
+  });
+
+  it('knows no email or name when neither the customer nor a billing address gives one', () => {
+    const event = eventOf(woo('customer.updated', aCustomerBody({ email: 'nope', first_name: null, last_name: null })));
+
+    expect(event.kind === 'customer' && event.customer).toStrictEqual({ channelCustomerId: '25', consent: { state: 'unknown' } });
+  });
+
+  it('keeps the shipping address of a customer', () => {
+    const event = eventOf(woo('customer.updated', aCustomerBody({ shipping: { address_1: '1 Main St', city: 'Leeds' } })));
+
+    expect(event.kind === 'customer' && event.customer.addresses).toStrictEqual([{ address1: '1 Main St', city: 'Leeds' }]);
+  });
+
+  it('ignores a deleted customer with the reason', () => {
+    expect(woo('customer.deleted', { id: 25 })).toStrictEqual({
+      ok: true,
+      event: { kind: 'ignored', reason: 'woocommerce customer.deleted: the customer and their orders are kept' },
+    });
   });
 
   it('requires one of the two dates', () => {

@@ -224,6 +224,31 @@ describe('Retries after a lost race', () => {
     expect([...repo.profiles.values()][0]!.firstName).toBe('Ada');
   });
 
+  it('names the customer whose profile never appeared when it gives up', async () => {
+    const repo = new MemoryRepository();
+    repo.getProfile = async () => undefined;
+
+    const { result } = await withDelays(() =>
+      recordOrderChange(repo, { platform: 'shopify', change: { kind: 'order', order: anOrder() }, delivery, now }),
+    );
+
+    expect(result).toMatchObject({ status: 'rejected', reason: { cause: { message: 'customer cus_1 has no profile yet' } } });
+  });
+
+  it('waits for the profile of a person whose facts arrive first', async () => {
+    const repo = new MemoryRepository();
+    const getProfile = repo.getProfile.bind(repo);
+    let misses = 1;
+    repo.getProfile = async (id) => (misses-- > 0 ? undefined : getProfile(id));
+
+    const { result, delays } = await withDelays(() =>
+      recordCustomerFacts(repo, { channelId: 'ch_shop', facts: { email: 'ada@example.com', firstName: 'Ada' }, observedAt: now, now }),
+    );
+
+    expect(result).toEqual({ status: 'fulfilled', value: 'updated' });
+    expect(delays).toEqual([5]);
+  });
+
   it('waits for a profile that another writer has not created yet', async () => {
     const repo = new MemoryRepository();
     const getProfile = repo.getProfile.bind(repo);
