@@ -16,7 +16,7 @@ export default {
   incremental: true,
   incrementalFile: 'reports/mutation/stryker-incremental.json',
   reporters: ['clear-text', 'progress', 'html', 'json'],
-  clearTextReporter: { allowColor: false, reportScoreTable: true, reportMutants: false },
+  clearTextReporter: { allowColor: false, reportScoreTable: true, reportMutants: false, reportTests: false },
   htmlReporter: { fileName: 'reports/mutation/mutation.html' },
   jsonReporter: { fileName: 'reports/mutation/mutation.json' },
   tempDirName: '.stryker-tmp',
