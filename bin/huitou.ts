@@ -7,12 +7,12 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ApiClient } from './cli/client';
 import { COMMANDS, type Command, type OptionValues } from './cli/commands';
-import { DEFAULT_API_URL, resolveConfig } from './cli/config';
-import { ApiError, CliError, ConnectionError, UsageError } from './cli/errors';
+import { resolveConfig } from './cli/config';
+import { ApiError, CliError, ConfigError, ConnectionError, UsageError } from './cli/errors';
 
 export interface Io {
   stdout: { write(chunk: string): unknown };
-  stderr: { write(chunk: string): unknown };
+  stderr: { write(chunk: string): unknown; isTTY?: boolean };
   env: Record<string, string | undefined>;
   cwd: string;
 }
@@ -44,9 +44,10 @@ function fullUsage(): string {
     ...lines,
     '',
     'Global options:',
-    `  --api-url <url>  API base URL (env HUITOU_API_URL; default: apiUrl from .huitou/local.json`,
-    `                   or $HUITOU_DATA_DIR/local.json, written by \`npm start\`; else ${DEFAULT_API_URL})`,
-    '  --api-key <key>  API key (env HUITOU_API_KEY; default: apiKey from the same local.json)',
+    '  --api-url <url>  API base URL (env HUITOU_API_URL). Default: the running local stack',
+    '                   (`npm start`) started in this directory, or the only one running;',
+    '                   else the local.json in .huitou/ or $HUITOU_DATA_DIR',
+    '  --api-key <key>  API key (env HUITOU_API_KEY). Default: the owner key of that local stack',
     '  --json           print the raw JSON response',
     '  -h, --help       show this help (or a command\'s: huitou <command> --help)',
     '  --version        print the version',
@@ -79,6 +80,10 @@ export async function run(argv: string[], io: Io): Promise<number> {
     if (error instanceof UsageError) {
       err(`error: ${error.message}\n${error.usage ? `usage: huitou ${error.usage}` : USAGE_LINE}\n`);
       err("Run 'huitou --help' for every command.\n");
+      return 2;
+    }
+    if (error instanceof ConfigError) {
+      err(`error: ${error.message}\n`);
       return 2;
     }
     if (error instanceof ApiError) {
@@ -163,15 +168,8 @@ async function dispatch(
     io.cwd,
     (message) => err(`${message}\n`),
   );
-  if (!config.apiKey) {
-    throw new UsageError(
-      'no API key: pass --api-key, set HUITOU_API_KEY, or start the local stack (`npm start`) ' +
-        'so the CLI can read its key from .huitou/local.json',
-      command.usage,
-    );
-  }
-  const client = new ApiClient({ apiUrl: config.apiUrl, apiKey: config.apiKey });
-  await command.run({ client, values, args, json: values.json === true, out });
+  const client = new ApiClient(config);
+  await command.run({ client, values, args, json: values.json === true, out, err, isTTY: io.stderr.isTTY === true });
   return 0;
 }
 

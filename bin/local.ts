@@ -6,6 +6,8 @@
 // HUITOU_LOCAL_RETRY_SECONDS (delay before a failed queue record is retried).
 // stdout carries only the lines below (and the handlers' own logs); progress
 // goes to stderr.
+import { announceStack } from './local/discovery';
+import { DataDirInUseError } from './local/data-dir';
 import { PortInUseError, startLocalStack, writeLocalConfig, type LocalStack } from './local/stack';
 
 function log(line: string): void {
@@ -38,7 +40,8 @@ async function main(): Promise<void> {
       log('huitou: the stack did not stop within 30 s; exiting anyway');
       process.exit(1);
     }, 30_000).unref();
-    // While starting there is nothing to save yet; exiting kills the Java child ('exit' hook).
+    // While starting, exiting is enough: it kills the Java child ('exit' hook),
+    // and every queued message is in the journal already.
     const stopped = stack ? stack.stop() : Promise.resolve();
     stopped.then(
       () => process.exit(0),
@@ -59,6 +62,8 @@ async function main(): Promise<void> {
     log,
   });
   if (stack.dataDir) await writeLocalConfig(stack.dataDir, { apiUrl: stack.apiUrl, apiKey: stack.adminKey });
+  // Lets the CLI find this stack from any directory; 'exit' covers every way out but SIGKILL.
+  process.once('exit', announceStack({ apiUrl: stack.apiUrl, apiKey: stack.adminKey, dataDir: stack.dataDir }, { warn: log }));
 
   process.stdout.write(
     [
@@ -75,6 +80,8 @@ async function main(): Promise<void> {
 main().catch((error: unknown) => {
   if (error instanceof PortInUseError) {
     log(`huitou: port ${error.port} is already in use; stop what runs there or set PORT to another port`);
+  } else if (error instanceof DataDirInUseError) {
+    log(`huitou: ${error.message}; stop it, or set HUITOU_DATA_DIR to another directory`);
   } else {
     log(`huitou: cannot start the local stack: ${(error as Error).stack ?? String(error)}`);
   }

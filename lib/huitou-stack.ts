@@ -45,34 +45,11 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { LambdaFunction } from './lambda-function';
-import { functions, queues, routes, table as tableDefinition, tableNameEnv } from './resources';
-import type { FunctionName, KeyType } from './resources';
+import { functionEnvironment, functions, queues, routes, table as tableDefinition } from './resources';
+import type { FunctionDefinition, FunctionName, KeyType, QueueName, TableAccess } from './resources';
 
 /** The project root: entry paths in resources.ts are relative to it. */
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-
-type QueueName = keyof typeof queues;
-
-/**
- * Which functions send to each queue (the consumer is in resources.ts). Typed
- * so that a new queue does not compile until its producers are named here.
- */
-export const queueProducers = {
-  ingest: ['webhook', 'admin'],
-} as const satisfies Record<QueueName, readonly FunctionName[]>;
-
-/**
- * What each function may do on the table. `getItem`: one action on the base
- * table and nothing else (the webhook only looks up the channel). `readWrite`:
- * item reads and writes on the table, Query on the table and its own indexes.
- * Typed so that a new function does not compile until its access is chosen.
- */
-export type TableAccess = 'getItem' | 'readWrite';
-export const tableAccess = {
-  webhook: 'getItem',
-  processor: 'readWrite',
-  admin: 'readWrite',
-} as const satisfies Record<FunctionName, TableAccess>;
 
 /**
  * How each function behind a route authenticates its callers. API Gateway
@@ -90,14 +67,23 @@ export const routeAuthentication: Partial<Record<FunctionName, string>> = {
     'key, 403 without the right role.',
 };
 
-/** DynamoDB item actions, named one by one (no wildcards). */
-const itemReadActions = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:ConditionCheckItem'];
-const itemWriteActions = [
-  'dynamodb:PutItem',
-  'dynamodb:UpdateItem',
-  'dynamodb:DeleteItem',
-  'dynamodb:BatchWriteItem',
-];
+/** DynamoDB actions of each table access level, named one by one (no wildcards). */
+const tableActions: Record<TableAccess, { items: string[]; query: boolean }> = {
+  'get-only': { items: ['dynamodb:GetItem'], query: false },
+  read: { items: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:ConditionCheckItem'], query: true },
+  'read-write': {
+    items: [
+      'dynamodb:GetItem',
+      'dynamodb:BatchGetItem',
+      'dynamodb:ConditionCheckItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:DeleteItem',
+      'dynamodb:BatchWriteItem',
+    ],
+    query: true,
+  },
+};
 
 const attributeType: Record<KeyType, AttributeType> = {
   S: AttributeType.STRING,
@@ -251,48 +237,25 @@ export class HuitouStack extends Stack {
 
     // --- Functions ------------------------------------------------------------
     const indexArns = tableDefinition.indexes.map((index) => `${this.table.tableArn}/index/${index.indexName}`);
-    const functionEntries = entriesOf(functions).map(([name, def]) => {
-      const environment: Record<string, string> = { [tableNameEnv]: this.table.tableName };
-      for (const [queueName, producers] of entriesOf<QueueName, readonly FunctionName[]>(queueProducers)) {
-        if (producers.includes(name)) environment[queues[queueName].urlEnv] = this.queues[queueName].queue.queueUrl;
-      }
+    const functionEntries = entriesOf<FunctionName, FunctionDefinition>(functions).map(([name, def]) => {
       const fn = new LambdaFunction(this, def.id, {
         entry: path.join(projectRoot, def.entry),
         description: def.description,
         timeout: Duration.seconds(def.timeoutSeconds),
         memorySize: def.memoryMiB,
-        environment,
+        environment: functionEnvironment(name, {
+          tableName: this.table.tableName,
+          queueUrl: (queue) => this.queues[queue].queue.queueUrl,
+          dlqUrl: (queue) => this.queues[queue].dlq.queueUrl,
+        }),
         projectRoot,
         logRetention: RetentionDays.ONE_MONTH,
       });
-
-      const access: TableAccess = tableAccess[name];
-      if (access === 'getItem') {
-        fn.role.addToPrincipalPolicy(
-          new PolicyStatement({ actions: ['dynamodb:GetItem'], resources: [this.table.tableArn] }),
-        );
-      } else {
-        fn.role.addToPrincipalPolicy(
-          new PolicyStatement({
-            actions: [...itemReadActions, ...itemWriteActions],
-            resources: [this.table.tableArn],
-          }),
-        );
-        fn.role.addToPrincipalPolicy(
-          new PolicyStatement({ actions: ['dynamodb:Query'], resources: [this.table.tableArn, ...indexArns] }),
-        );
-      }
+      this.grantWiring(fn, def, indexArns);
       return [name, fn] as const;
     });
     this.functions = Object.fromEntries(functionEntries) as Record<FunctionName, LambdaFunction>;
 
-    for (const [queueName, producers] of entriesOf<QueueName, readonly FunctionName[]>(queueProducers)) {
-      for (const producer of producers) {
-        this.functions[producer].role.addToPrincipalPolicy(
-          new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.queues[queueName].queue.queueArn] }),
-        );
-      }
-    }
     for (const [queueName, def] of entriesOf<QueueName, (typeof queues)[QueueName]>(queues)) {
       // Grants the consumer ReceiveMessage, DeleteMessage, ChangeMessageVisibility
       // and GetQueueAttributes on this queue only.
@@ -371,6 +334,31 @@ export class HuitouStack extends Stack {
     for (const [queueName, { queue, dlq }] of entriesOf<QueueName, QueueWithDlq>(this.queues)) {
       new CfnOutput(this, `${pascalCase(queueName)}QueueUrl`, { value: queue.queueUrl });
       new CfnOutput(this, `${pascalCase(queueName)}DlqUrl`, { value: dlq.queueUrl });
+    }
+  }
+
+  /** The rights a function's definition names, and no others. */
+  private grantWiring(fn: LambdaFunction, def: FunctionDefinition, indexArns: string[]): void {
+    const access = tableActions[def.table];
+    fn.role.addToPrincipalPolicy(new PolicyStatement({ actions: access.items, resources: [this.table.tableArn] }));
+    if (access.query) {
+      fn.role.addToPrincipalPolicy(
+        new PolicyStatement({ actions: ['dynamodb:Query'], resources: [this.table.tableArn, ...indexArns] }),
+      );
+    }
+    const sendsTo = new Set<QueueName>([...def.sendsTo, ...def.redrives]);
+    for (const queue of sendsTo) {
+      fn.role.addToPrincipalPolicy(
+        new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.queues[queue].queue.queueArn] }),
+      );
+    }
+    for (const queue of def.redrives) {
+      fn.role.addToPrincipalPolicy(
+        new PolicyStatement({
+          actions: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'],
+          resources: [this.queues[queue].dlq.queueArn],
+        }),
+      );
     }
   }
 }

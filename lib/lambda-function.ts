@@ -16,6 +16,7 @@ import {
 import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { functionBundling } from './resources';
 
 export interface LambdaFunctionProps {
   /** Absolute path to the handler file; the export is `handler`. */
@@ -23,22 +24,13 @@ export interface LambdaFunctionProps {
   readonly description: string;
   readonly timeout: Duration;
   readonly memorySize: number;
-  /** Added to the defaults (POWERTOOLS_*, NODE_OPTIONS). */
-  readonly environment?: Readonly<Record<string, string>>;
+  /** The whole environment: lib/resources.ts functionEnvironment. */
+  readonly environment: Readonly<Record<string, string>>;
   /** Directory holding package-lock.json and tsconfig.json. @default the lock file found walking up from the entry */
   readonly projectRoot?: string;
   /** @default RetentionDays.ONE_MONTH */
   readonly logRetention?: RetentionDays;
 }
-
-/** Env every function gets, whatever it does. */
-export const defaultEnvironment = {
-  POWERTOOLS_SERVICE_NAME: 'huitou',
-  POWERTOOLS_METRICS_NAMESPACE: 'huitou',
-  // Stack traces point into the TypeScript sources through the .map file next
-  // to the bundle. Measured cost: about 20 ms more to load a 0.5 MB bundle.
-  NODE_OPTIONS: '--enable-source-maps',
-} as const;
 
 export class LambdaFunction extends Construct implements IGrantable {
   readonly function: NodejsFunction;
@@ -80,23 +72,23 @@ export class LambdaFunction extends Construct implements IGrantable {
       loggingFormat: LoggingFormat.JSON,
       applicationLogLevelV2: ApplicationLogLevel.INFO,
       systemLogLevelV2: SystemLogLevel.INFO,
-      environment: { ...defaultEnvironment, ...props.environment },
+      environment: { ...props.environment },
       ...(props.projectRoot === undefined
         ? {}
         : { projectRoot: props.projectRoot, depsLockFilePath: `${props.projectRoot}/package-lock.json` }),
       bundling: {
         forceDockerBundling: false,
         format: OutputFormat.CJS,
-        target: 'node22',
-        minify: true,
-        sourceMap: true,
+        target: functionBundling.target,
+        minify: functionBundling.minify,
+        keepNames: functionBundling.keepNames,
+        sourceMap: functionBundling.sourceMap,
         sourceMapMode: SourceMapMode.DEFAULT,
         sourcesContent: false,
-        // The nodejs22.x runtime ships AWS SDK v3. Bundling it would put the
-        // webhook bundle far over its 500 KB budget (measured: 868 KB with the
-        // SDK, 501 KB without).
+        // Bundling the SDK would put the webhook bundle far over its 500 KB
+        // budget (measured: 868 KB with the SDK, 501 KB without).
         bundleAwsSDK: false,
-        externalModules: ['@aws-sdk/*'],
+        externalModules: [...functionBundling.externalModules],
       },
     });
 

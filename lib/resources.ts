@@ -47,10 +47,11 @@ export const table = {
 
 export type IndexName = (typeof table.indexes)[number]['indexName'];
 
+/** Names of huitou's queues; each has a definition in `queues` below. */
+export type QueueName = 'ingest';
+
 export interface QueueDefinition {
   readonly id: string;
-  /** Env variable through which functions learn the queue URL. */
-  readonly urlEnv: string;
   /** The function that consumes the queue, a key of `functions`. */
   readonly consumer: FunctionName;
   readonly batchSize: number;
@@ -64,6 +65,24 @@ export interface QueueDefinition {
   readonly maxMessageBytes: number;
 }
 
+/**
+ * What a function may do on the table. `get-only`: GetItem on the base table
+ * and nothing else. `read`: item reads and Query on the table and its indexes.
+ * `read-write`: `read` plus item writes.
+ */
+export type TableAccess = 'get-only' | 'read' | 'read-write';
+
+export interface RouteDefinition {
+  readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'ANY';
+  /** API Gateway route path, with {param} and a trailing {proxy+}. */
+  readonly path: string;
+}
+
+/**
+ * A function and all of its wiring. The CDK stack and the local stack derive
+ * its environment (functionEnvironment) and its grants from this and nothing
+ * else, so a function cannot need a variable or a right that neither gives it.
+ */
 export interface FunctionDefinition {
   readonly id: string;
   /** Path from the project root to the handler file; the export is `handler`. */
@@ -71,6 +90,13 @@ export interface FunctionDefinition {
   readonly timeoutSeconds: number;
   readonly memoryMiB: number;
   readonly description: string;
+  readonly table: TableAccess;
+  /** Queues it sends to: it gets their URL and sqs:SendMessage on each. */
+  readonly sendsTo: readonly QueueName[];
+  /** Queues whose dead letters it lists and redrives: it gets the DLQ's URL, receives and deletes there. */
+  readonly redrives: readonly QueueName[];
+  /** HTTP API routes it serves. */
+  readonly routes: readonly RouteDefinition[];
 }
 
 export const functions = {
@@ -80,6 +106,10 @@ export const functions = {
     timeoutSeconds: 10,
     memoryMiB: 512,
     description: 'Verifies marketplace webhooks and enqueues them',
+    table: 'get-only',
+    sendsTo: ['ingest'],
+    redrives: [],
+    routes: [{ method: 'POST', path: '/webhooks/{platform}/{channelId}' }],
   },
   processor: {
     id: 'ProcessorFunction',
@@ -87,6 +117,10 @@ export const functions = {
     timeoutSeconds: 60,
     memoryMiB: 1024,
     description: 'Turns queued webhooks into orders and customers',
+    table: 'read-write',
+    sendsTo: [],
+    redrives: [],
+    routes: [],
   },
   admin: {
     id: 'AdminFunction',
@@ -94,6 +128,10 @@ export const functions = {
     timeoutSeconds: 29,
     memoryMiB: 512,
     description: 'Admin API for store staff and the huitou CLI',
+    table: 'read-write',
+    sendsTo: ['ingest'],
+    redrives: ['ingest'],
+    routes: [{ method: 'ANY', path: '/admin/{proxy+}' }],
   },
 } as const satisfies Record<string, FunctionDefinition>;
 
@@ -102,7 +140,6 @@ export type FunctionName = keyof typeof functions;
 export const queues = {
   ingest: {
     id: 'IngestQueue',
-    urlEnv: 'INGEST_QUEUE_URL',
     consumer: 'processor',
     batchSize: 10,
     maxBatchingWindowSeconds: 1,
@@ -112,22 +149,70 @@ export const queues = {
     dlqRetentionDays: 14,
     maxMessageBytes: 1024 * 1024,
   },
-} as const satisfies Record<string, QueueDefinition>;
+} as const satisfies Record<QueueName, QueueDefinition>;
 
-export interface RouteDefinition {
-  readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'ANY';
-  /** API Gateway route path, with {param} and a trailing {proxy+}. */
-  readonly path: string;
+/** A route with the function that serves it. */
+export interface ApiRoute extends RouteDefinition {
   readonly function: FunctionName;
 }
 
-export const routes = [
-  { method: 'POST', path: '/webhooks/{platform}/{channelId}', function: 'webhook' },
-  { method: 'ANY', path: '/admin/{proxy+}', function: 'admin' },
-] as const satisfies readonly RouteDefinition[];
-
-/** Env variable that carries the table name to every function. */
-export const tableNameEnv = 'TABLE_NAME';
+/** Every route of every function, for the two stacks' gateways. */
+export const routes: readonly ApiRoute[] = (Object.keys(functions) as FunctionName[]).flatMap((name) =>
+  functions[name].routes.map((route: RouteDefinition) => ({ ...route, function: name })),
+);
 
 /** The largest webhook body huitou accepts (API Gateway's own limit is 10 MB). */
 export const maxWebhookBodyBytes = 1024 * 1024;
+
+// --- Environment ------------------------------------------------------------
+
+/** Env names, one place: the runtime parses exactly these (functions/shared/config.ts). */
+export const envNames = {
+  table: 'TABLE_NAME',
+  queueUrl: (queue: QueueName): string => `${queue.toUpperCase()}_QUEUE_URL`,
+  dlqUrl: (queue: QueueName): string => `${queue.toUpperCase()}_DLQ_URL`,
+} as const;
+
+/** Env every function gets, whatever it does (Powertools names; no secrets). */
+export const commonEnvironment = {
+  POWERTOOLS_SERVICE_NAME: 'huitou',
+  POWERTOOLS_METRICS_NAMESPACE: 'huitou',
+  // Stack traces point into the TypeScript sources through the .map file next
+  // to the bundle. Measured cost: about 20 ms more to load a 0.5 MB bundle.
+  NODE_OPTIONS: '--enable-source-maps',
+} as const;
+
+/**
+ * How every function is bundled, on AWS (NodejsFunction) and locally (the
+ * local stack runs the same bundles). The nodejs22.x runtime ships AWS SDK v3,
+ * so it stays external.
+ */
+export const functionBundling = {
+  format: 'cjs',
+  target: 'node22',
+  minify: true,
+  // Error classes name themselves after their class (shared/errors.ts); the
+  // names reach logs and dead-letter reasons, so minification must keep them.
+  keepNames: true,
+  sourceMap: true,
+  externalModules: ['@aws-sdk/*'],
+} as const;
+
+/** Where a stack's resources are: CDK tokens in the cloud, emulator URLs locally. */
+export interface ResourceLocations {
+  readonly tableName: string;
+  queueUrl(queue: QueueName): string;
+  dlqUrl(queue: QueueName): string;
+}
+
+/** Exactly the env a function's definition gives it; both stacks set this and nothing more of huitou's own. */
+export function functionEnvironment(name: FunctionName, where: ResourceLocations): Record<string, string> {
+  const definition: FunctionDefinition = functions[name];
+  const environment: Record<string, string> = { ...commonEnvironment, [envNames.table]: where.tableName };
+  for (const queue of definition.sendsTo) environment[envNames.queueUrl(queue)] = where.queueUrl(queue);
+  for (const queue of definition.redrives) {
+    environment[envNames.queueUrl(queue)] = where.queueUrl(queue);
+    environment[envNames.dlqUrl(queue)] = where.dlqUrl(queue);
+  }
+  return environment;
+}

@@ -94,7 +94,7 @@ async function main(): Promise<void> {
   const { signBodyHmac } = await import('../../functions/adapters/signatures');
   const { capacityMeter } = await import('../../functions/adapters/dynamo-client');
   const { DynamoCustomerRepository } = await import('../../functions/adapters/customer-store');
-  const { recordOrderChange } = await import('../../functions/domain/record-events');
+  const { recordOrderChange } = await import('../../functions/app/record-events');
   const { normalizeWebhook } = await import('../../functions/domain/normalize/index');
 
   const stack = await startLocalStack({

@@ -11,6 +11,8 @@ export interface ApiClientOptions {
   apiUrl: string;
   apiKey: string;
   timeoutMs?: number;
+  /** Said when nothing answers at apiUrl, instead of the generic advice. */
+  unreachableHint?: string | undefined;
 }
 
 const DEFAULT_TIMEOUT_MS = 30_000;
@@ -20,6 +22,7 @@ export class ApiClient {
   readonly baseUrl: string;
   readonly #apiKey: string;
   readonly #timeoutMs: number;
+  readonly #unreachableHint: string;
 
   constructor(options: ApiClientOptions) {
     try {
@@ -32,6 +35,9 @@ export class ApiClient {
     this.baseUrl = options.apiUrl.replace(/\/+$/, '');
     this.#apiKey = options.apiKey;
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.#unreachableHint =
+      options.unreachableHint ??
+      'Is the local stack running? Start it with `npm start`, or point the CLI elsewhere with --api-url or HUITOU_API_URL.';
   }
 
   get<T>(path: string, query?: Query): Promise<ApiResponse<T>> {
@@ -69,7 +75,7 @@ export class ApiClient {
         signal: AbortSignal.timeout(this.#timeoutMs),
       });
     } catch (error) {
-      throw connectionError(this.baseUrl, error, this.#timeoutMs);
+      throw connectionError(this.baseUrl, error, this.#timeoutMs, this.#unreachableHint);
     }
 
     const text = await response.text();
@@ -124,7 +130,7 @@ function readApiError(body: unknown): { code?: string; message?: string } | unde
   };
 }
 
-function connectionError(baseUrl: string, error: unknown, timeoutMs: number): ConnectionError {
+function connectionError(baseUrl: string, error: unknown, timeoutMs: number, hint: string): ConnectionError {
   const err = error as { name?: string; cause?: { code?: string; message?: string } };
   if (err?.name === 'TimeoutError' || err?.name === 'AbortError') {
     return new ConnectionError(baseUrl, `no answer from the huitou API at ${baseUrl} within ${timeoutMs / 1000} s`, {
@@ -134,8 +140,7 @@ function connectionError(baseUrl: string, error: unknown, timeoutMs: number): Co
   const reason = err?.cause?.code ?? err?.cause?.message ?? (error as Error)?.message ?? String(error);
   return new ConnectionError(
     baseUrl,
-    `cannot reach the huitou API at ${baseUrl} (${reason}). ` +
-      'Is the local stack running? Start it with `npm start`, or point the CLI elsewhere with --api-url or HUITOU_API_URL.',
+    `cannot reach the huitou API at ${baseUrl} (${reason}). ${hint}`,
     { cause: error },
   );
 }

@@ -1,7 +1,8 @@
 import type { ParseArgsConfig } from 'node:util';
 import { apiPath, type ApiClient } from './client';
-import { CliError, UsageError } from './errors';
-import { cell, formatDate, formatMoney, keyValues, table, type Column } from './format';
+import { ApiError, CliError, UsageError } from './errors';
+import { cell, formatDate, formatMoney, keyValues, summarizeIssues, table, type Column } from './format';
+import { webhooksSendTest } from './webhooks';
 
 type OptionsConfig = NonNullable<ParseArgsConfig['options']>;
 export type OptionValues = Record<string, string | boolean | undefined>;
@@ -13,6 +14,10 @@ export interface CommandContext {
   args: string[];
   json: boolean;
   out: (text: string) => void;
+  /** Progress and notes, on stderr. */
+  err: (text: string) => void;
+  /** stderr is a terminal: progress may redraw its line. */
+  isTTY: boolean;
 }
 
 export interface Command {
@@ -165,6 +170,30 @@ function httpUrl(command: Command, flag: string, value: string | undefined): str
   throw new UsageError(`--${flag} must be an http(s) URL (got "${value}")`, command.usage);
 }
 
+/**
+ * Channel names by id, for human output: people know their stores by name. Names are a
+ * courtesy, so a key that cannot list channels still gets its answer, with ids.
+ */
+async function channelNames(ctx: CommandContext): Promise<Map<string, string>> {
+  try {
+    const { body } = await ctx.client.get<Page<Channel>>('/admin/channels');
+    return new Map(body.items.filter((c) => c.name).map((c) => [c.id, c.name as string]));
+  } catch (error) {
+    if (error instanceof ApiError) return new Map();
+    throw error;
+  }
+}
+
+function channelName(names: Map<string, string>, id: string | undefined): string | undefined {
+  return id === undefined ? undefined : (names.get(id) ?? id);
+}
+
+/** `Main store (ch_1a2b)`: the name, with the id that other commands take. */
+function channelLabel(names: Map<string, string>, id: string): string {
+  const name = names.get(id);
+  return name === undefined ? cell(id) : `${cell(name)} (${cell(id)})`;
+}
+
 function nextPageHint(ctx: CommandContext, nextCursor: string | null | undefined, command: string): void {
   if (nextCursor) ctx.out(`\nmore: huitou ${command} --cursor ${nextCursor}\n`);
 }
@@ -175,20 +204,6 @@ function percent(value: number | null | undefined): string {
 
 function decimal(value: number | null | undefined, digits = 2): string {
   return typeof value === 'number' ? value.toFixed(digits) : '-';
-}
-
-function summarizeIssues(issues: unknown): string {
-  if (!Array.isArray(issues)) return cell(issues);
-  if (issues.length === 0) return '-';
-  const first = issues[0] as { path?: unknown; message?: unknown } | string;
-  let text: string;
-  if (typeof first === 'string') text = first;
-  else {
-    const path = Array.isArray(first?.path) ? first.path.join('.') : typeof first?.path === 'string' ? first.path : '';
-    text = `${path ? `${path}: ` : ''}${typeof first?.message === 'string' ? first.message : JSON.stringify(first)}`;
-  }
-  if (text.length > 60) text = `${text.slice(0, 59)}…`;
-  return issues.length > 1 ? `${text} (+${issues.length - 1} more)` : text;
 }
 
 // ---- commands ----
@@ -335,11 +350,11 @@ const channelsFinishRotation: Command = {
   },
 };
 
-const customerColumns: Column<Customer>[] = [
+const customerColumns = (names: Map<string, string>): Column<Customer>[] => [
   { header: 'id', value: (c) => c.id },
   { header: 'email', value: (c) => c.email },
   { header: 'name', value: (c) => c.name },
-  { header: 'channels', value: (c) => c.channels?.join(',') },
+  { header: 'channels', value: (c) => c.channels?.map((id) => channelName(names, id)).join(', ') },
   { header: 'orders', value: (c) => c.figures?.orders, align: 'right' },
   { header: 'net', value: (c) => formatMoney(c.figures?.netMinor, c.figures?.currency), align: 'right' },
   { header: 'last order', value: (c) => formatDate(c.figures?.lastOrderAt, { dateOnly: true }) },
@@ -389,13 +404,13 @@ const customersList: Command = {
     const nextCursor = page.nextCursor ?? null;
     if (ctx.json) return printJson(ctx, ctx.values.all ? { items, nextCursor } : page);
     if (items.length === 0) return ctx.out('No customers found.\n');
-    ctx.out(table(items, customerColumns));
+    ctx.out(table(items, customerColumns(await channelNames(ctx))));
     if (!ctx.values.all) nextPageHint(ctx, nextCursor, 'customers list');
   },
 };
 
-const orderColumns: Column<Order>[] = [
-  { header: 'channel', value: (o) => o.channelId },
+const orderColumns = (names: Map<string, string>): Column<Order>[] => [
+  { header: 'channel', value: (o) => channelName(names, o.channelId) },
   { header: 'order', value: (o) => (o.orderNumber != null && o.orderNumber !== '' ? o.orderNumber : o.orderId) },
   { header: 'placed at', value: (o) => formatDate(o.placedAt) },
   { header: 'status', value: (o) => o.status },
@@ -411,7 +426,7 @@ const historyColumns: Column<HistoryEntry>[] = [
   { header: 'to', value: (h) => h.to },
 ];
 
-function renderCustomer(c: CustomerDetail): string {
+function renderCustomer(c: CustomerDetail, names: Map<string, string>): string {
   const f = c.figures ?? {};
   const s = c.scores;
   const scored = s != null && Object.values(s).some((v) => v !== null && v !== undefined);
@@ -454,14 +469,14 @@ function renderCustomer(c: CustomerDetail): string {
           ],
           '  ',
         )
-      : '  not scored yet (scores appear after the next rescore)\n',
+      : '  none: huitou does not compute scores yet\n',
     '\nConsent\n',
     keyValues([['email', c.consent?.email ?? 'unknown']], '  '),
     '\nChannels\n',
-    `  ${c.channels?.length ? c.channels.map(cell).join(', ') : '-'}\n`,
+    `  ${c.channels?.length ? c.channels.map((id) => channelLabel(names, id)).join(', ') : '-'}\n`,
   ];
   const orders = c.orders ?? [];
-  parts.push(`\nOrders (${orders.length})\n`, orders.length ? table(orders, orderColumns) : '  none\n');
+  parts.push(`\nOrders (${orders.length})\n`, orders.length ? table(orders, orderColumns(names)) : '  none\n');
   if (c.history?.length) parts.push('\nHistory\n', table(c.history, historyColumns));
   return parts.join('');
 }
@@ -483,13 +498,13 @@ const customersShow: Command = {
     }
     const { body } = await ctx.client.get<CustomerDetail>(apiPath`/admin/customers/${id}`);
     if (ctx.json) return printJson(ctx, body);
-    ctx.out(renderCustomer(body));
+    ctx.out(renderCustomer(body, await channelNames(ctx)));
   },
 };
 
-const quarantineColumns: Column<QuarantineEntry>[] = [
+const quarantineColumns = (names: Map<string, string>): Column<QuarantineEntry>[] => [
   { header: 'id', value: (q) => q.id },
-  { header: 'channel', value: (q) => q.channelId },
+  { header: 'channel', value: (q) => channelName(names, q.channelId) },
   { header: 'platform', value: (q) => q.platform },
   { header: 'topic', value: (q) => q.topic },
   { header: 'reason', value: (q) => q.reason },
@@ -510,7 +525,7 @@ const quarantineList: Command = {
     });
     if (ctx.json) return printJson(ctx, body);
     if (body.items.length === 0) return ctx.out('Quarantine is empty.\n');
-    ctx.out(table(body.items, quarantineColumns));
+    ctx.out(table(body.items, quarantineColumns(await channelNames(ctx))));
     nextPageHint(ctx, body.nextCursor, 'quarantine list');
   },
 };
@@ -529,6 +544,53 @@ const quarantineReplay: Command = {
   },
 };
 
+interface DeadLetter {
+  id: string;
+  queue?: string;
+  channelId?: string | null;
+  firstFailedAt?: string;
+  receiveCount?: number;
+  reason?: string;
+}
+
+const deadLettersList: Command = {
+  name: 'dead-letters list',
+  usage: 'dead-letters list [--cursor <c>]',
+  summary: 'deliveries that failed every retry, with the reason of the last failure',
+  options: { cursor: { type: 'string' } },
+  args: [],
+  async run(ctx) {
+    const { body } = await ctx.client.get<Page<DeadLetter>>('/admin/dead-letters', { cursor: str(ctx.values, 'cursor') });
+    if (ctx.json) return printJson(ctx, body);
+    if (body.items.length === 0) return ctx.out('No dead letters.\n');
+    ctx.out(
+      table(body.items, [
+        { header: 'id', value: (d) => d.id },
+        { header: 'queue', value: (d) => d.queue },
+        { header: 'channel', value: (d) => d.channelId },
+        { header: 'first failed', value: (d) => formatDate(d.firstFailedAt) },
+        { header: 'receives', value: (d) => d.receiveCount },
+        { header: 'reason', value: (d) => d.reason },
+      ]),
+    );
+    nextPageHint(ctx, body.nextCursor, 'dead-letters list');
+  },
+};
+
+const deadLettersRedrive: Command = {
+  name: 'dead-letters redrive',
+  usage: 'dead-letters redrive',
+  summary: 'send every dead letter back to its queue for another try (after fixing the cause)',
+  options: {},
+  args: [],
+  async run(ctx) {
+    const { body } = await ctx.client.post<{ redriven: number; more?: boolean }>('/admin/dead-letters/redrive');
+    if (ctx.json) return printJson(ctx, body);
+    ctx.out(`Sent ${body.redriven} dead letter(s) back to their queue.\n`);
+    if (body.more) ctx.out('More are left: run `huitou dead-letters redrive` again.\n');
+  },
+};
+
 const exportsList: Command = {
   name: 'exports list',
   usage: 'exports list',
@@ -539,10 +601,11 @@ const exportsList: Command = {
     const { body } = await ctx.client.get<Page<ExportEntry>>('/admin/exports');
     if (ctx.json) return printJson(ctx, body);
     if (body.items.length === 0) return ctx.out('No exports.\n');
+    const names = await channelNames(ctx);
     ctx.out(
       table(body.items, [
         { header: 'id', value: (e) => e.id },
-        { header: 'channel', value: (e) => e.channelId },
+        { header: 'channel', value: (e) => channelName(names, e.channelId) },
         { header: 'request', value: (e) => e.requestId },
         { header: 'created', value: (e) => formatDate(e.createdAt) },
       ]),
@@ -570,10 +633,13 @@ export const COMMANDS: readonly Command[] = [
   channelsList,
   channelsRotate,
   channelsFinishRotation,
+  webhooksSendTest,
   customersList,
   customersShow,
   quarantineList,
   quarantineReplay,
+  deadLettersList,
+  deadLettersRedrive,
   exportsList,
   exportsShow,
 ];

@@ -9,6 +9,11 @@ export class UsageError extends Error {
   }
 }
 
+/** The CLI cannot tell which API to use or which key to send: exit code 2, with what to run or set. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
 /** The API answered with a non-2xx status: exit code 1. */
 export class ApiError extends Error {
   override name = 'ApiError';

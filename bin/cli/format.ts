@@ -106,3 +106,18 @@ export function keyValues(pairs: readonly (readonly [string, unknown])[], indent
   const width = Math.max(0, ...pairs.map(([label]) => displayWidth(label) + 1));
   return pairs.map(([label, value]) => `${indent}${pad(`${label}:`, width, 'left')}  ${cell(value)}`).join('\n') + '\n';
 }
+
+/** The first of a quarantine entry's issues, shortened, and how many more there are. */
+export function summarizeIssues(issues: unknown): string {
+  if (!Array.isArray(issues)) return cell(issues);
+  if (issues.length === 0) return '-';
+  const first = issues[0] as { path?: unknown; message?: unknown } | string;
+  let text: string;
+  if (typeof first === 'string') text = first;
+  else {
+    const path = Array.isArray(first?.path) ? first.path.join('.') : typeof first?.path === 'string' ? first.path : '';
+    text = `${path ? `${path}: ` : ''}${typeof first?.message === 'string' ? first.message : JSON.stringify(first)}`;
+  }
+  if (text.length > 60) text = `${text.slice(0, 59)}…`;
+  return issues.length > 1 ? `${text} (+${issues.length - 1} more)` : text;
+}

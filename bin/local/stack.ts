@@ -1,31 +1,40 @@
 // The local stack: emulators, the table and queues from lib/resources.ts, the
-// real handler modules behind an API Gateway-like HTTP server, and SQS event
-// sources, all in this process (DynamoDB Local is a Java child process).
+// functions' real bundles behind an API Gateway-like HTTP server, and SQS event
+// sources. Each function runs in a worker thread of its own with exactly the
+// env its definition gives it (lib/resources.ts functionEnvironment), plus what
+// the Lambda runtime adds and the emulators' endpoints; no module state is
+// shared between functions. DynamoDB Local is a Java child process.
 //
-// One stack per process: handlers read their configuration from process.env at
-// module scope, exactly as on Lambda, so startLocalStack sets process.env before
-// it imports them and a second concurrent stack in the same process would see
-// the first one's table and queues. Tests therefore run each suite in its own
-// vitest fork; stacks one after another in one process are fine.
+// This process's own AWS clients (the admin key bootstrap) find the emulators
+// through the AWS_ENDPOINT_URL_* variables set in process.env, so one stack per
+// process: tests run each suite in its own vitest fork.
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { functions, tableNameEnv, type FunctionName } from '../../lib/resources';
+import { functionEnvironment, functions, type FunctionName } from '../../lib/resources';
+import { allowLoopbackStoreApiEnv } from '../../functions/shared/store-url-policy';
 import {
   localCredentials,
   localRegion,
   startDynamoDbLocal,
   startSesEmulator,
-  startSqsEmulator,
   type Emulator,
   type Log,
 } from './emulators';
 import { createHttpGateway } from './http-gateway';
-import { createLocalFunction, importHandler, type HandlerOverrides, type LocalFunction } from './lambda';
-import { drainQueue, restoreQueue } from './queue-persistence';
+import {
+  bundleFunction,
+  createInProcessFunction,
+  createLocalFunction,
+  lambdaRuntimeEnvironment,
+  type HandlerOverrides,
+  type LocalFunction,
+} from './lambda';
+import { claimDataDir, makePrivate, preparePrivateDir } from './data-dir';
+import { startLocalSqs } from './local-sqs';
 import { ensureQueues, ensureTable, type LocalQueue, type QueueName } from './provision';
 import { startSqsEventSource, type SqsEventSource } from './sqs-event-source';
 
@@ -38,7 +47,7 @@ export interface LocalStackOptions {
   port?: number;
   /** Default `.huitou/` (relative to the working directory). */
   dataDir?: string;
-  /** Nothing on disk: DynamoDB in memory, no queue files, no local.json. */
+  /** Nothing on disk: DynamoDB in memory, no SQS journal, no local.json. */
   inMemory?: boolean;
   /** Owner API key to create; else HUITOU_ADMIN_KEY, else the one in local.json, else a new one. */
   adminKey?: string;
@@ -87,7 +96,7 @@ export async function readLocalConfig(dataDir: string): Promise<LocalConfig | un
 
 export async function writeLocalConfig(dataDir: string, config: LocalConfig): Promise<void> {
   const path = localConfigPath(dataDir);
-  await mkdir(dirname(path), { recursive: true });
+  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
   await writeFile(path, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
   await chmod(path, 0o600); // writeFile's mode applies only when it creates the file
 }
@@ -120,11 +129,22 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     cleanups.push(() => gateway.close());
     const apiUrl = `http://127.0.0.1:${port}`;
 
+    // The data directory is private and this stack's alone (data-dir.ts).
+    if (dataDir) await preparePrivateDir(dataDir);
+    const claim = dataDir ? await claimDataDir({ dataDir, dbPath: join(dataDir, 'dynamodb'), log }) : undefined;
+    if (claim) cleanups.push(() => claim.release());
+
     log(inMemory ? 'starting DynamoDB Local (in memory)…' : `starting DynamoDB Local (data in ${join(dataDir ?? '', 'dynamodb')})…`);
     const started = Date.now();
     const [dynamodb, sqsEmulator, ses] = await Promise.all([
-      track(startDynamoDbLocal({ ...(dataDir ? { dbPath: join(dataDir, 'dynamodb') } : {}), log })),
-      track(startSqsEmulator()),
+      track(
+        startDynamoDbLocal({
+          ...(dataDir ? { dbPath: join(dataDir, 'dynamodb') } : {}),
+          onSpawn: (pid) => claim?.recordDynamoDb(pid),
+          log,
+        }),
+      ),
+      track(startLocalSqs({ ...(dataDir ? { journalDir: join(dataDir, 'queues') } : {}), log })),
       track(startSesEmulator()),
     ]);
     log(`emulators ready in ${Date.now() - started} ms`);
@@ -138,6 +158,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     const tableState = await ensureTable(dynamoClient, tableName);
     log(`table ${tableName} ${tableState === 'created' ? 'created' : 'found'}`);
+    if (dataDir) await makePrivate(dataDir); // DynamoDB Local's file exists by now
     const localQueues = await ensureQueues(sqs, tableName);
     const queueUrls = {} as QueueUrls;
     for (const queue of Object.values(localQueues)) {
@@ -145,34 +166,43 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       queueUrls[`${queue.key}Dlq`] = queue.dlq.url;
     }
 
-    // What the functions get on Lambda, pointed at the emulators. The SDK reads
-    // the AWS_ENDPOINT_URL_<SERVICE> variables itself.
-    Object.assign(process.env, {
-      [tableNameEnv]: tableName,
-      ...Object.fromEntries(Object.values(localQueues).map((queue) => [queue.definition.urlEnv, queue.url])),
-      AWS_REGION: localRegion,
-      AWS_ACCESS_KEY_ID: localCredentials.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: localCredentials.secretAccessKey,
+    // The emulators, for the AWS SDK's own AWS_ENDPOINT_URL_<SERVICE> variables.
+    const endpointEnvironment = {
       AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
       AWS_ENDPOINT_URL_SQS: sqsEmulator.endpoint,
       AWS_ENDPOINT_URL_SESV2: ses.endpoint,
-      POWERTOOLS_SERVICE_NAME: 'huitou',
-      POWERTOOLS_METRICS_NAMESPACE: 'huitou',
+    };
+    Object.assign(process.env, {
+      ...endpointEnvironment,
+      AWS_REGION: localRegion,
+      AWS_ACCESS_KEY_ID: localCredentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: localCredentials.secretAccessKey,
     });
     delete process.env.AWS_SESSION_TOKEN;
 
-    // Messages saved by the last stop go back before any consumer runs.
-    const restoredCounts = new Map<QueueName, Map<string, number>>();
-    if (dataDir) {
-      for (const queue of Object.values(localQueues)) {
-        restoredCounts.set(queue.key, await restoreQueue({ sqs, queueUrl: queue.url, queueName: queue.name, dataDir }));
-        await restoreQueue({ sqs, queueUrl: queue.dlq.url, queueName: queue.dlq.name, dataDir });
-      }
-    }
+    // Messages journaled before the last stop (or crash) go back before any consumer runs.
+    const receiveCounts = await sqsEmulator.restore();
 
-    // A module that fails to load is reported here; its invocations fail like a Lambda init error.
-    const { localFunctions, loaded } = loadFunctions(tableName, options.handlers, log);
-    await loaded;
+    // A function that fails to initialize is reported here; its invocations fail like a Lambda init error.
+    const localFunctions = await startFunctions({
+      stackName: tableName,
+      overrides: options.handlers,
+      log,
+      environmentOf: (name) => ({
+        ...functionEnvironment(name, {
+          tableName,
+          queueUrl: (queue) => localQueues[queue].url,
+          dlqUrl: (queue) => localQueues[queue].dlq.url,
+        }),
+        ...endpointEnvironment,
+        // Local only: store API fakes listen on loopback over http.
+        [allowLoopbackStoreApiEnv]: '1',
+        ...developerKnobs(),
+      }),
+    });
+    cleanups.push(async () => {
+      await Promise.all(Object.values(localFunctions).map((fn) => fn.stop()));
+    });
 
     const adminKey = await bootstrapAdminKey(options, tableName, dataDir);
     log('admin key ready');
@@ -188,7 +218,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           consumer,
           region: localRegion,
           retryDelaySeconds,
-          receiveCounts: restoredCounts.get(queue.key) ?? new Map(),
+          receiveCounts: receiveCounts.get(queue.name) ?? new Map(),
           log,
         }),
       });
@@ -200,31 +230,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const stop = (): Promise<void> => {
       stopping ??= (async () => {
         log('stopping…');
-        // No new requests, then no new batches, then save what is left in the queues.
+        // No new requests, then no new batches; what is left in the queues is in the journal.
         await gateway.close();
         await Promise.all(eventSources.map(({ source }) => source.stop()));
-        if (dataDir) {
-          for (const { queue, source } of eventSources) {
-            const saved = await drainQueue({
-              sqs,
-              queueUrl: queue.url,
-              queueName: queue.name,
-              dataDir,
-              waitSeconds: retryDelaySeconds + 2,
-              receiveCount: (id) => source.receiveCount(id),
-              log,
-            });
-            const savedDlq = await drainQueue({
-              sqs,
-              queueUrl: queue.dlq.url,
-              queueName: queue.dlq.name,
-              dataDir,
-              waitSeconds: 1,
-              log,
-            });
-            if (saved + savedDlq > 0) log(`saved ${saved} message(s) of ${queue.name} and ${savedDlq} of ${queue.dlq.name}`);
-          }
-        }
         await cleanUp();
         log('stopped');
       })();
@@ -252,27 +260,45 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   }
 }
 
-function loadFunctions(
-  stackName: string,
-  overrides: HandlerOverrides | undefined,
-  log: Log,
-): { localFunctions: Record<FunctionName, LocalFunction>; loaded: Promise<void> } {
-  const result = {} as Record<FunctionName, LocalFunction>;
-  const loading: Promise<unknown>[] = [];
-  for (const name of Object.keys(functions) as FunctionName[]) {
-    const definition = functions[name];
-    const override = overrides?.[name];
-    const handler = override ? Promise.resolve(override) : importHandler(projectRoot, definition.entry);
-    loading.push(handler.catch((error: unknown) => log(`${name}: ${(error as Error).message}`)));
-    result[name] = createLocalFunction({
-      name,
-      functionName: `${stackName}-${definition.id}`,
-      definition,
-      region: localRegion,
-      handler,
-    });
+/** Variables a developer may set for the local stack's functions (log level, metrics off). */
+const developerKnobNames = ['POWERTOOLS_LOG_LEVEL', 'POWERTOOLS_METRICS_DISABLED', 'POWERTOOLS_DEV'] as const;
+
+function developerKnobs(): Record<string, string> {
+  const knobs: Record<string, string> = {};
+  for (const name of developerKnobNames) {
+    const value = process.env[name];
+    if (value !== undefined) knobs[name] = value;
   }
-  return { localFunctions: result, loaded: Promise.all(loading).then(() => undefined) };
+  return knobs;
+}
+
+async function startFunctions(input: {
+  stackName: string;
+  overrides: HandlerOverrides | undefined;
+  log: Log;
+  environmentOf: (name: FunctionName) => Record<string, string>;
+}): Promise<Record<FunctionName, LocalFunction>> {
+  const names = Object.keys(functions) as FunctionName[];
+  const started = await Promise.all(
+    names.map(async (name) => {
+      const definition = functions[name];
+      const functionName = `${input.stackName}-${definition.id}`;
+      const override = input.overrides?.[name];
+      if (override) {
+        return createInProcessFunction({ name, functionName, definition, region: localRegion, handler: override });
+      }
+      const env = {
+        ...lambdaRuntimeEnvironment({ functionName, definition, region: localRegion, credentials: localCredentials }),
+        ...input.environmentOf(name),
+      };
+      const bundle = await bundleFunction(projectRoot, name, definition);
+      return createLocalFunction({ name, functionName, definition, region: localRegion, bundle, env });
+    }),
+  );
+  await Promise.all(
+    started.map((fn) => fn.ready.catch((error: unknown) => input.log(`${fn.name}: ${(error as Error).message}`))),
+  );
+  return Object.fromEntries(started.map((fn) => [fn.name, fn])) as Record<FunctionName, LocalFunction>;
 }
 
 async function bootstrapAdminKey(options: LocalStackOptions, tableName: string, dataDir: string | undefined): Promise<string> {

@@ -1,11 +1,12 @@
 // Channels: one connected store each, with its webhook secrets and API access.
 import { randomBytes } from 'node:crypto';
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { Platform } from '../domain/model';
 import { ConflictError } from '../shared/errors';
 import { documentClient } from './dynamo-client';
 import { indexes, itemKeys, lists } from './dynamo-keys';
+import { listAll } from './pagination';
 
 export interface Channel {
   id: string;
@@ -55,9 +56,13 @@ function fromItem(item: Record<string, unknown>): Channel {
   return channel as unknown as Channel;
 }
 
+/**
+ * Strongly consistent, and never remembered: a secret replaced, a rotation
+ * ended or a channel erased holds for the very next delivery.
+ */
 export async function getChannel(tableName: string, channelId: string): Promise<Channel | undefined> {
   const result = await documentClient().send(
-    new GetCommand({ TableName: tableName, Key: itemKeys.channel(channelId) }),
+    new GetCommand({ TableName: tableName, Key: itemKeys.channel(channelId), ConsistentRead: true }),
   );
   return result.Item ? fromItem(result.Item) : undefined;
 }
@@ -92,22 +97,8 @@ export async function createChannel(
 }
 
 export async function listChannels(tableName: string): Promise<Channel[]> {
-  const channels: Channel[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await documentClient().send(
-      new QueryCommand({
-        TableName: tableName,
-        IndexName: indexes.listByKind,
-        KeyConditionExpression: 'listPk = :list',
-        ExpressionAttributeValues: { ':list': lists.channels },
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    channels.push(...(page.Items ?? []).map(fromItem));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return channels;
+  const items = await listAll({ tableName, index: indexes.listByKind, partition: lists.channels });
+  return items.map(fromItem);
 }
 
 /** Writes `next` over the stored channel, failing if someone changed it meanwhile. */
@@ -135,7 +126,7 @@ export async function replaceChannel(tableName: string, previous: Channel, next:
 }
 
 /** shop/redact: the channel stays listed as redacted, with no secret or token left. */
-export async function redactChannel(tableName: string, channelId: string): Promise<void> {
+export async function redactChannel(tableName: string, channelId: string, now: string): Promise<void> {
   await documentClient().send(
     new UpdateCommand({
       TableName: tableName,
@@ -143,28 +134,7 @@ export async function redactChannel(tableName: string, channelId: string): Promi
       UpdateExpression: 'SET #status = :redacted, webhookSecrets = :none, updatedAt = :now REMOVE apiToken, apiBaseUrl',
       ConditionExpression: 'attribute_exists(pk)',
       ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':redacted': 'redacted', ':none': [], ':now': new Date().toISOString() },
+      ExpressionAttributeValues: { ':redacted': 'redacted', ':none': [], ':now': now },
     }),
   );
-}
-
-const channelCache = new Map<string, { channel: Channel | undefined; readAt: number }>();
-
-/**
- * Channel lookups on the webhook path, remembered per warm Lambda (10 s by
- * default) so a burst of deliveries costs one read. A shorter `maxAgeMs` asks
- * for a newer copy, for a second look after a signature fails.
- */
-export async function lookupChannel(
-  tableName: string,
-  channelId: string,
-  options: { maxAgeMs?: number } = {},
-): Promise<Channel | undefined> {
-  const remembered = channelCache.get(channelId);
-  if (remembered && Date.now() - remembered.readAt < (options.maxAgeMs ?? 10_000)) {
-    return remembered.channel;
-  }
-  const channel = await getChannel(tableName, channelId);
-  channelCache.set(channelId, { channel, readAt: Date.now() });
-  return channel;
 }

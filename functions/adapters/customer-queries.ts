@@ -1,13 +1,11 @@
 // Read side of the admin API: customer search and a customer's orders.
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { CustomerProfile } from '../domain/customers';
 import { normalizeEmail } from '../domain/normalize/identity';
 import type { OrderRecord } from '../domain/orders';
 import { ValidationError } from '../shared/errors';
 import { DynamoCustomerRepository, orderFromItem, profileFromItem } from './customer-store';
-import { documentClient } from './dynamo-client';
 import { indexes, lists } from './dynamo-keys';
-import { decodeCursor, encodeCursor, type Page } from './pagination';
+import { listAll, listPage, type Page } from './pagination';
 
 export interface CustomerSearch {
   email?: string | undefined;
@@ -39,10 +37,11 @@ export async function searchCustomers(tableName: string, search: CustomerSearch)
   }
   const filters: string[] = [];
   const names: Record<string, string> = {};
-  const values: Record<string, unknown> = { ':list': lists.customers };
-  if (search.q) {
+  const values: Record<string, unknown> = {};
+  const q = search.q?.trim().toLowerCase();
+  if (q) {
     filters.push('contains(searchText, :q)');
-    values[':q'] = search.q.trim().toLowerCase();
+    values[':q'] = q;
   }
   if (search.channel) {
     filters.push('contains(channels, :channel)');
@@ -60,39 +59,17 @@ export async function searchCustomers(tableName: string, search: CustomerSearch)
     names['#segment'] = 'segment';
     values[':segment'] = search.segment;
   }
-
-  // A filter thins each page, so read on until the page is full; the cursor is
-  // the last item handed out, so nothing between pages is skipped.
-  const items: Record<string, unknown>[] = [];
-  let startKey = decodeCursor(search.cursor);
-  let exhausted = false;
-  let leftOnPage = false;
-  while (items.length < search.limit && !exhausted) {
-    const page = await documentClient().send(
-      new QueryCommand({
-        TableName: tableName,
-        IndexName: indexes.listByKind,
-        KeyConditionExpression: 'listPk = :list',
-        FilterExpression: filters.length ? filters.join(' AND ') : undefined,
-        ExpressionAttributeNames: Object.keys(names).length ? names : undefined,
-        ExpressionAttributeValues: values,
-        ScanIndexForward: search.sort === 'oldest',
-        Limit: search.limit,
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    for (const item of page.Items ?? []) {
-      if (items.length < search.limit) items.push(item);
-      else leftOnPage = true;
-    }
-    startKey = page.LastEvaluatedKey;
-    exhausted = startKey === undefined;
-  }
-  const last = items.at(-1);
-  const nextCursor = (leftOnPage || !exhausted) && last
-    ? encodeCursor({ pk: last['pk'], sk: last['sk'], listPk: last['listPk'], listSk: last['listSk'] })
-    : null;
-  return { items: items.map(profileFromItem), nextCursor };
+  const page = await listPage(
+    {
+      tableName,
+      index: indexes.listByKind,
+      partition: lists.customers,
+      newestFirst: search.sort !== 'oldest',
+      filter: filters.length ? { expression: filters.join(' AND '), names, values } : undefined,
+    },
+    { cursor: search.cursor, limit: search.limit },
+  );
+  return { items: page.items.map(profileFromItem), nextCursor: page.nextCursor };
 }
 
 /** A customer's orders, newest first; all of them unless `limit` says otherwise. */
@@ -101,22 +78,7 @@ export async function ordersOfCustomer(
   customerId: string,
   limit = Number.POSITIVE_INFINITY,
 ): Promise<OrderRecord[]> {
-  const orders: OrderRecord[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await documentClient().send(
-      new QueryCommand({
-        TableName: tableName,
-        IndexName: indexes.ordersByCustomer,
-        KeyConditionExpression: 'customerId = :customer',
-        ExpressionAttributeValues: { ':customer': customerId },
-        ScanIndexForward: false,
-        Limit: Number.isFinite(limit) ? limit - orders.length : undefined,
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    orders.push(...(page.Items ?? []).map(orderFromItem));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey && orders.length < limit);
-  return orders;
+  const query = { tableName, index: indexes.ordersByCustomer, partition: customerId, newestFirst: true };
+  const items = Number.isFinite(limit) ? (await listPage(query, { limit })).items : await listAll(query);
+  return items.map(orderFromItem);
 }

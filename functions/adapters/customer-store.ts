@@ -11,17 +11,27 @@ import {
   BatchGetCommand,
   GetCommand,
   PutCommand,
+  QueryCommand,
   TransactWriteCommand,
   UpdateCommand,
+  type BatchGetCommandOutput,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import { displayName, newProfile, type CustomerProfile } from '../domain/customers';
+import {
+  displayName,
+  newProfile,
+  type CodeChange,
+  type Counters,
+  type CustomerProfile,
+  type DayChange,
+  type PurchaseDay,
+} from '../domain/customers';
 import type { CustomerFacts, PrivacySubject } from '../domain/model';
 import type { OrderRecord } from '../domain/orders';
-import type { CustomerRepository, OrderWrite } from '../domain/ports';
+import type { CodeUse, CustomerRepository, OrderWrite } from '../domain/ports';
 import { ConflictError } from '../shared/errors';
 import { capacityMeter, documentClient } from './dynamo-client';
-import { itemKeys, lists, type ItemKey } from './dynamo-keys';
+import { customerItemPrefixes, customerPartition, itemKeys, lists, type ItemKey } from './dynamo-keys';
 
 type Item = Record<string, unknown>;
 
@@ -81,6 +91,17 @@ export function orderFromItem(item: Item): OrderRecord {
   return without<OrderRecord>(item, orderStorageFields);
 }
 
+/** A purchase day as stored: its count and earliest and latest order for readers, and every time so they stay exact. */
+function purchaseDayFields(day: string, times: number[]): Item {
+  return {
+    day,
+    orders: times.length,
+    firstOrderAt: new Date(times[0]!).toISOString(),
+    lastOrderAt: new Date(times[times.length - 1]!).toISOString(),
+    times,
+  };
+}
+
 function isConditionFailure(error: unknown): boolean {
   if (error instanceof ConditionalCheckFailedException) return true;
   if (error instanceof TransactionCanceledException) {
@@ -119,19 +140,29 @@ export class DynamoCustomerRepository implements CustomerRepository {
     private readonly db: DynamoDBDocumentClient = documentClient(),
   ) {}
 
-  private async owners(keys: ItemKey[]): Promise<Map<string, string>> {
-    if (keys.length === 0) return new Map();
-    const result = await this.db.send(
-      new BatchGetCommand({
-        RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true } },
-        ReturnConsumedCapacity: 'TOTAL',
-      }),
-    );
-    capacityMeter.record('read', result.ConsumedCapacity);
-    const owners = new Map<string, string>();
-    for (const item of result.Responses?.[this.tableName] ?? []) {
-      owners.set(String(item['pk']), String(item['customerId']));
+  /** Strongly consistent, in batches of DynamoDB's 100, until nothing is left unprocessed. */
+  private async batchGet(keys: ItemKey[]): Promise<Item[]> {
+    const items: Item[] = [];
+    for (let start = 0; start < keys.length; start += 100) {
+      let pending: Item[] | undefined = keys.slice(start, start + 100).map((key) => ({ ...key }));
+      while (pending?.length) {
+        const result: BatchGetCommandOutput = await this.db.send(
+          new BatchGetCommand({
+            RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } },
+            ReturnConsumedCapacity: 'TOTAL',
+          }),
+        );
+        capacityMeter.record('read', result.ConsumedCapacity);
+        items.push(...(result.Responses?.[this.tableName] ?? []));
+        pending = result.UnprocessedKeys?.[this.tableName]?.Keys;
+      }
     }
+    return items;
+  }
+
+  private async owners(keys: ItemKey[]): Promise<Map<string, string>> {
+    const owners = new Map<string, string>();
+    for (const item of await this.batchGet(keys)) owners.set(String(item['pk']), String(item['customerId']));
     return owners;
   }
 
@@ -235,6 +266,97 @@ export class DynamoCustomerRepository implements CustomerRepository {
     return result.Item ? profileFromItem(result.Item) : undefined;
   }
 
+  async getCounters(customerId: string, keys: { days: string[]; codes: string[] }): Promise<Counters> {
+    const counters: Counters = { days: {}, codes: {} };
+    const items = await this.batchGet([
+      ...keys.days.map((day) => itemKeys.purchaseDay(customerId, day)),
+      ...keys.codes.map((code) => itemKeys.discountCode(customerId, code)),
+    ]);
+    for (const item of items) {
+      if (String(item['sk']).startsWith(customerItemPrefixes.purchaseDay)) {
+        counters.days[String(item['day'])] = item['times'] as number[];
+      } else {
+        counters.codes[String(item['code'])] = Number(item['orders']);
+      }
+    }
+    return counters;
+  }
+
+  /** Items of the customer's partition under one sort-key prefix, strongly consistent, in key order. */
+  private async partitionItems(
+    customerId: string,
+    prefix: string,
+    options: { newestFirst?: boolean; limit?: number },
+  ): Promise<Item[]> {
+    const items: Item[] = [];
+    let startKey: Item | undefined;
+    do {
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': customerPartition(customerId), ':prefix': prefix },
+          ConsistentRead: true,
+          ScanIndexForward: !options.newestFirst,
+          Limit: options.limit === undefined ? undefined : options.limit - items.length,
+          ExclusiveStartKey: startKey,
+          ReturnConsumedCapacity: 'TOTAL',
+        }),
+      );
+      capacityMeter.record('read', page.ConsumedCapacity);
+      items.push(...(page.Items ?? []));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey && (options.limit === undefined || items.length < options.limit));
+    return items;
+  }
+
+  async listPurchaseDays(
+    customerId: string,
+    options: { newestFirst?: boolean; limit?: number } = {},
+  ): Promise<PurchaseDay[]> {
+    const items = await this.partitionItems(customerId, customerItemPrefixes.purchaseDay, options);
+    return items.map((item) => ({ day: String(item['day']), times: item['times'] as number[] }));
+  }
+
+  async listDiscountCodes(customerId: string): Promise<CodeUse[]> {
+    const items = await this.partitionItems(customerId, customerItemPrefixes.discountCode, {});
+    return items.map((item) => ({ code: String(item['code']), orders: Number(item['orders']) }));
+  }
+
+  /**
+   * A Put, or a Delete once nothing counts on the item, conditioned on the
+   * count it was read with: a writer that moved it since fails the
+   * transaction, and the use case reads again.
+   */
+  private counterWrite(key: ItemKey, readCount: number, next: Item | undefined) {
+    const condition =
+      readCount === 0
+        ? { ConditionExpression: 'attribute_not_exists(pk)' }
+        : {
+            ConditionExpression: '#orders = :readCount',
+            ExpressionAttributeNames: { '#orders': 'orders' },
+            ExpressionAttributeValues: { ':readCount': readCount },
+          };
+    return next
+      ? { Put: { TableName: this.tableName, Item: { ...key, ...next }, ...condition } }
+      : { Delete: { TableName: this.tableName, Key: key, ...condition } };
+  }
+
+  private counterWrites(customerId: string, days: DayChange[], codes: CodeChange[]) {
+    return [
+      ...days.map(({ day, before, after }) =>
+        this.counterWrite(
+          itemKeys.purchaseDay(customerId, day),
+          before.length,
+          after.length > 0 ? purchaseDayFields(day, after) : undefined,
+        ),
+      ),
+      ...codes.map(({ code, before, after }) =>
+        this.counterWrite(itemKeys.discountCode(customerId, code), before, after > 0 ? { code, orders: after } : undefined),
+      ),
+    ];
+  }
+
   private orderUpdate(write: OrderWrite) {
     const { order, previous, delivery } = write;
     const version = (previous?.version ?? 0) + 1;
@@ -315,12 +437,15 @@ export class DynamoCustomerRepository implements CustomerRepository {
         capacityMeter.record('write', result.ConsumedCapacity);
         return;
       }
-      // The order and the figures it moves are one transaction: never one without the other.
+      // The order, the figures it moves and the items they count are one
+      // transaction: never one without the others.
+      const { next, expectedRev, days, codes } = write.profile;
       const result = await this.db.send(
         new TransactWriteCommand({
           TransactItems: [
             { Update: this.orderUpdate(write) },
-            { Put: this.profilePut(write.profile.next, write.profile.expectedRev) },
+            { Put: this.profilePut(next, expectedRev) },
+            ...this.counterWrites(next.id, days, codes),
           ],
           ReturnConsumedCapacity: 'TOTAL',
         }),

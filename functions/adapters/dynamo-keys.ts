@@ -12,9 +12,25 @@ export function identityDigest(value: string): string {
   return createHash('sha256').update(value).digest('hex');
 }
 
+/** The partition of a customer: the profile, and its purchase-day and discount-code items. */
+export const customerPartition = (customerId: string): string => `CUSTOMER#${customerId}`;
+
+/** Sort-key prefixes of the counter items in a customer's partition, for begins_with. */
+export const customerItemPrefixes = { purchaseDay: 'DAY#', discountCode: 'CODE#' } as const;
+
 export const itemKeys = {
   channel: (channelId: string): ItemKey => ({ pk: `CHANNEL#${channelId}`, sk: 'CHANNEL' }),
-  customer: (customerId: string): ItemKey => ({ pk: `CUSTOMER#${customerId}`, sk: 'PROFILE' }),
+  customer: (customerId: string): ItemKey => ({ pk: customerPartition(customerId), sk: 'PROFILE' }),
+  /** One purchase day (YYYY-MM-DD) of a customer, with the times of its counted orders. */
+  purchaseDay: (customerId: string, day: string): ItemKey => ({
+    pk: customerPartition(customerId),
+    sk: `${customerItemPrefixes.purchaseDay}${day}`,
+  }),
+  /** How many of a customer's counted orders used a code; codes are at most 255 characters, so the key fits. */
+  discountCode: (customerId: string, code: string): ItemKey => ({
+    pk: customerPartition(customerId),
+    sk: `${customerItemPrefixes.discountCode}${code}`,
+  }),
   channelCustomerIdentity: (channelId: string, channelCustomerId: string): ItemKey => ({
     pk: `IDENTITY#CC#${channelId}#${identityDigest(channelCustomerId)}`,
     sk: 'IDENTITY',
@@ -39,6 +55,8 @@ export const itemKeys = {
   apiKey: (keyHash: string): ItemKey => ({ pk: `APIKEY#${keyHash}`, sk: 'APIKEY' }),
   quarantine: (entryId: string): ItemKey => ({ pk: `QUARANTINE#${entryId}`, sk: 'QUARANTINE' }),
   dataExport: (exportId: string): ItemKey => ({ pk: `EXPORT#${exportId}`, sk: 'EXPORT' }),
+  /** The failures of one queued delivery, kept while it is retried and once it is dead. */
+  deliveryFailure: (failureId: string): ItemKey => ({ pk: `FAILURE#${failureId}`, sk: 'FAILURE' }),
 };
 
 /** Partition values of the listByKind index. */
@@ -48,6 +66,7 @@ export const lists = {
   apiKeys: 'APIKEYS',
   quarantine: 'QUARANTINE',
   exports: 'EXPORTS',
+  deadLetters: 'DEADLETTERS',
   channelOrders: (channelId: string): string => `ORDERS#${channelId}`,
 };
 

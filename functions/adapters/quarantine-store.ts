@@ -1,11 +1,13 @@
 // Quarantine: signed deliveries that could not be read or did not fit the
 // schema. Kept whole, listed for staff, and replayable after a fix.
 import { createHash } from 'node:crypto';
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { QuarantinedBodies } from '../app/privacy';
 import type { Platform } from '../domain/model';
 import { documentClient } from './dynamo-client';
 import { indexes, itemKeys, lists } from './dynamo-keys';
-import { decodeCursor, encodeCursor, type Page } from './pagination';
+import { gunzipBase64 } from './ingest-queue';
+import { listAll, listPage, type Page } from './pagination';
 
 export interface QuarantineEntry {
   id: string;
@@ -25,6 +27,8 @@ export interface QuarantineEntry {
 export interface StoredQuarantineEntry extends QuarantineEntry {
   /** The raw body, gzipped then base64, exactly as received. */
   bodyGzip: string | undefined;
+  /** Hashed identities the body holds (domain/privacy.ts), so erasure need not read it; absent on older entries. */
+  identityDigests?: string[] | undefined;
 }
 
 /** The same delivery quarantined twice is one entry. */
@@ -38,7 +42,7 @@ function fromItem(item: Record<string, unknown>): StoredQuarantineEntry {
 }
 
 export function entryView(entry: StoredQuarantineEntry): QuarantineEntry {
-  const { bodyGzip: _body, ...view } = entry;
+  const { bodyGzip: _body, identityDigests: _digests, ...view } = entry;
   return view;
 }
 
@@ -67,18 +71,11 @@ export async function listQuarantine(
   tableName: string,
   options: { cursor?: string | undefined; limit?: number | undefined },
 ): Promise<Page<StoredQuarantineEntry>> {
-  const page = await documentClient().send(
-    new QueryCommand({
-      TableName: tableName,
-      IndexName: indexes.listByKind,
-      KeyConditionExpression: 'listPk = :list',
-      ExpressionAttributeValues: { ':list': lists.quarantine },
-      ScanIndexForward: false,
-      Limit: options.limit ?? 50,
-      ExclusiveStartKey: decodeCursor(options.cursor),
-    }),
+  const page = await listPage(
+    { tableName, index: indexes.listByKind, partition: lists.quarantine, newestFirst: true },
+    { cursor: options.cursor, limit: options.limit ?? 50 },
   );
-  return { items: (page.Items ?? []).map(fromItem), nextCursor: encodeCursor(page.LastEvaluatedKey) };
+  return { items: page.items.map(fromItem), nextCursor: page.nextCursor };
 }
 
 export async function setQuarantineStatus(
@@ -98,16 +95,31 @@ export async function setQuarantineStatus(
   );
 }
 
-/** Every entry, body included: privacy requests look through them. */
-export async function allQuarantine(tableName: string): Promise<StoredQuarantineEntry[]> {
-  const entries: StoredQuarantineEntry[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await listQuarantine(tableName, { cursor, limit: 100 });
-    entries.push(...page.items);
-    cursor = page.nextCursor ?? undefined;
-  } while (cursor);
-  return entries;
+/** The raw body as received; undefined once erased. */
+export async function readQuarantineBody(tableName: string, id: string): Promise<Buffer | undefined> {
+  const entry = await getQuarantine(tableName, id);
+  return entry?.bodyGzip ? gunzipBase64(entry.bodyGzip) : undefined;
+}
+
+/** The quarantine as privacy requests see it: entries that still hold a body, read only when needed. */
+export function quarantinedBodies(tableName: string): QuarantinedBodies {
+  return {
+    async withBodies() {
+      const items = await listAll({
+        tableName,
+        index: indexes.listByKind,
+        partition: lists.quarantine,
+        filter: { expression: '#status <> :redacted', names: { '#status': 'status' }, values: { ':redacted': 'redacted' } },
+        attributes: ['id', 'channelId', 'topic', 'identityDigests'],
+      });
+      return items.map((item) => {
+        const { id, channelId, topic, identityDigests } = fromItem(item);
+        return { id, channelId, topic, identityDigests };
+      });
+    },
+    body: (id) => readQuarantineBody(tableName, id),
+    eraseBody: (id) => eraseQuarantineBody(tableName, id),
+  };
 }
 
 /** Privacy requests: drop the body, keep the fact that a delivery came. */

@@ -33,10 +33,6 @@ export interface CustomerProfile {
   /** channelId -> the platform's customer id. */
   channelCustomerIds: Record<string, string>;
   figures: Figures;
-  /** Purchase day -> times (epoch ms) of the counted orders placed that day. */
-  orderDays: Record<string, number[]>;
-  /** Discount code -> how many counted orders used it. */
-  discountCodes: Record<string, number>;
   /** Money of orders in a currency other than `figures.currency`, kept apart. */
   otherCurrencies: Record<string, { grossMinor: number; refundedMinor: number }>;
   redactedAt?: string | undefined;
@@ -61,8 +57,6 @@ export function newProfile(id: string, now: string): CustomerProfile {
       firstOrderAt: null,
       lastOrderAt: null,
     },
-    orderDays: {},
-    discountCodes: {},
     otherCurrencies: {},
   };
 }
@@ -71,60 +65,202 @@ function withChannel(channels: readonly string[], channelId: string): string[] {
   return channels.includes(channelId) ? [...channels] : [...channels, channelId];
 }
 
-function shift(
-  profile: CustomerProfile,
-  contribution: Contribution,
-  sign: 1 | -1,
-): void {
+/**
+ * One purchase day of a customer, kept in an item of its own beside the
+ * profile: the times (epoch ms, ascending) of the counted orders placed that
+ * day. It grows with one day's orders only, never with the customer's history.
+ */
+export interface PurchaseDay {
+  day: string;
+  times: number[];
+}
+
+/** The stored purchase days and discount-code counts an order change touches, as read. */
+export interface Counters {
+  /** Day -> its times; a day absent here has no counted order. */
+  days: Record<string, number[]>;
+  /** Code -> how many counted orders used it; absent is none. */
+  codes: Record<string, number>;
+}
+
+/** A counter item as read and as it must be written; an empty `after` deletes it. */
+export interface DayChange {
+  day: string;
+  before: number[];
+  after: number[];
+}
+
+export interface CodeChange {
+  code: string;
+  before: number;
+  after: number;
+}
+
+/**
+ * The earliest and latest stored purchase days (edgeDaysToRead of each, in
+ * day order from each end), read when a change removes the customer's first
+ * or last order.
+ */
+export interface DayEdges {
+  earliest: PurchaseDay[];
+  latest: PurchaseDay[];
+}
+
+/**
+ * Days are store-local dates and times are instants, so across stores in
+ * different offsets the earliest instant need not lie on the earliest day.
+ * Offsets are less than a day from UTC, so it lies on the earliest day or one
+ * of the two after it: three day items are enough. One more is read, since
+ * the change itself may empty one of them.
+ */
+const edgeDaysUsed = 3;
+export const edgeDaysToRead = edgeDaysUsed + 1;
+
+/** What an order change does to its customer: the moved profile and the counter items to write with it. */
+export interface FiguresMove {
+  profile: CustomerProfile;
+  days: DayChange[];
+  codes: CodeChange[];
+}
+
+function sameSlot(before: Contribution | undefined, after: Contribution | undefined): boolean {
+  return before !== undefined && after !== undefined && before.day === after.day && before.atMs === after.atMs;
+}
+
+/** Code -> +n / -n counted orders; codes the change leaves alone are not in it. */
+function codeDeltas(before: Contribution | undefined, after: Contribution | undefined): Map<string, number> {
+  const deltas = new Map<string, number>();
+  for (const code of new Set(before?.discountCodes)) deltas.set(code, (deltas.get(code) ?? 0) - 1);
+  for (const code of new Set(after?.discountCodes)) deltas.set(code, (deltas.get(code) ?? 0) + 1);
+  for (const [code, delta] of deltas) if (delta === 0) deltas.delete(code);
+  return deltas;
+}
+
+/** The counter items a change from `before` to `after` reads and writes. */
+export function countersTouched(
+  before: Contribution | undefined,
+  after: Contribution | undefined,
+): { days: string[]; codes: string[] } {
+  const days = sameSlot(before, after) ? [] : [...new Set([before?.day, after?.day])];
+  return {
+    days: days.filter((day): day is string => day !== undefined),
+    codes: [...codeDeltas(before, after).keys()],
+  };
+}
+
+/** True when the change takes away the order that is the customer's first or last: DayEdges are needed. */
+export function removesEdge(
+  figures: Pick<Figures, 'firstOrderAt' | 'lastOrderAt'>,
+  before: Contribution | undefined,
+  after: Contribution | undefined,
+): boolean {
+  if (!before || sameSlot(before, after)) return false;
+  return [figures.firstOrderAt, figures.lastOrderAt].some((at) => at !== null && Date.parse(at) === before.atMs);
+}
+
+function dayChanges(before: Contribution | undefined, after: Contribution | undefined, stored: Counters['days']): DayChange[] {
+  if (sameSlot(before, after)) return [];
+  const next = new Map<string, number[]>();
+  const timesOf = (day: string): number[] => next.get(day) ?? [...(stored[day] ?? [])];
+  if (before) {
+    const times = timesOf(before.day);
+    const at = times.indexOf(before.atMs);
+    if (at !== -1) times.splice(at, 1);
+    next.set(before.day, times);
+  }
+  if (after) next.set(after.day, [...timesOf(after.day), after.atMs].sort((a, b) => a - b));
+  return [...next]
+    .map(([day, times]) => ({ day, before: stored[day] ?? [], after: times }))
+    .filter((change) => change.before.join() !== change.after.join());
+}
+
+function codeChanges(before: Contribution | undefined, after: Contribution | undefined, stored: Counters['codes']): CodeChange[] {
+  return [...codeDeltas(before, after)]
+    .map(([code, delta]) => {
+      const was = stored[code] ?? 0;
+      return { code, before: was, after: Math.max(0, was + delta) };
+    })
+    .filter((change) => change.before !== change.after);
+}
+
+function shiftMoney(profile: CustomerProfile, contribution: Contribution, sign: 1 | -1): void {
   const { figures } = profile;
   figures.orders += sign;
   figures.currency ??= contribution.currency;
   if (contribution.currency === figures.currency) {
     figures.grossMinor += sign * contribution.grossMinor;
     figures.refundedMinor += sign * contribution.refundedMinor;
-  } else {
-    const other = (profile.otherCurrencies[contribution.currency] ??= { grossMinor: 0, refundedMinor: 0 });
-    other.grossMinor += sign * contribution.grossMinor;
-    other.refundedMinor += sign * contribution.refundedMinor;
-    if (other.grossMinor === 0 && other.refundedMinor === 0) delete profile.otherCurrencies[contribution.currency];
+    return;
   }
-  const times = profile.orderDays[contribution.day] ?? [];
-  if (sign === 1) {
-    profile.orderDays[contribution.day] = [...times, contribution.atMs].sort((a, b) => a - b);
-  } else {
-    const at = times.indexOf(contribution.atMs);
-    const left = at === -1 ? times.slice(1) : [...times.slice(0, at), ...times.slice(at + 1)];
-    if (left.length === 0) delete profile.orderDays[contribution.day];
-    else profile.orderDays[contribution.day] = left;
-  }
-  for (const code of contribution.discountCodes) {
-    const count = (profile.discountCodes[code] ?? 0) + sign;
-    if (count > 0) profile.discountCodes[code] = count;
-    else delete profile.discountCodes[code];
-  }
+  const other = (profile.otherCurrencies[contribution.currency] ??= { grossMinor: 0, refundedMinor: 0 });
+  other.grossMinor += sign * contribution.grossMinor;
+  other.refundedMinor += sign * contribution.refundedMinor;
+  if (other.grossMinor === 0 && other.refundedMinor === 0) delete profile.otherCurrencies[contribution.currency];
 }
 
-/** Moves the figures from an order's old contribution to its new one. */
-export function applyContribution(
+/** The first and last order time once `days` are written, from the stored edges. */
+function edgesAfter(edges: DayEdges, days: DayChange[]): { first: number | undefined; last: number | undefined } {
+  const overlay = (stored: PurchaseDay[]): PurchaseDay[] => {
+    const byDay = new Map(stored.map(({ day, times }) => [day, times]));
+    for (const change of days) {
+      if (change.after.length > 0) byDay.set(change.day, change.after);
+      else byDay.delete(change.day);
+    }
+    return [...byDay].map(([day, times]) => ({ day, times }));
+  };
+  const earliest = overlay(edges.earliest).sort((a, b) => (a.day < b.day ? -1 : 1)).slice(0, edgeDaysUsed);
+  const latest = overlay(edges.latest).sort((a, b) => (a.day < b.day ? 1 : -1)).slice(0, edgeDaysUsed);
+  const firsts = earliest.flatMap(({ times }) => times.slice(0, 1));
+  const lasts = latest.flatMap(({ times }) => times.slice(-1));
+  return {
+    first: firsts.length ? Math.min(...firsts) : undefined,
+    last: lasts.length ? Math.max(...lasts) : undefined,
+  };
+}
+
+const isoOrNull = (ms: number | undefined): string | null => (ms === undefined ? null : new Date(ms).toISOString());
+
+/**
+ * Moves the figures from an order's old contribution to its new one, by
+ * deltas, and says which purchase-day and discount-code items move with them.
+ * `stored` holds the items countersTouched names, as read; `edges` is needed
+ * when removesEdge says so.
+ */
+export function moveFigures(
   profile: CustomerProfile,
   before: Contribution | undefined,
   after: Contribution | undefined,
-): CustomerProfile {
+  stored: Counters,
+  edges?: DayEdges,
+): FiguresMove {
   const next: CustomerProfile = structuredClone(profile);
-  if (before) shift(next, before, -1);
+  const { figures } = next;
+  if (before) shiftMoney(next, before, -1);
   if (after) {
-    shift(next, after, 1);
+    shiftMoney(next, after, 1);
     next.channels = withChannel(next.channels, after.channelId);
   }
-  const { figures } = next;
   figures.netMinor = figures.grossMinor - figures.refundedMinor;
-  const days = Object.keys(next.orderDays);
-  figures.purchaseDays = days.length;
-  const times = days.flatMap((day) => next.orderDays[day] ?? []).filter(Number.isFinite);
-  figures.firstOrderAt = times.length ? new Date(Math.min(...times)).toISOString() : null;
-  figures.lastOrderAt = times.length ? new Date(Math.max(...times)).toISOString() : null;
   if (figures.orders === 0) figures.currency = null;
-  return next;
+
+  const days = dayChanges(before, after, stored.days);
+  const opened = days.filter((change) => change.before.length === 0 && change.after.length > 0).length;
+  const closed = days.filter((change) => change.before.length > 0 && change.after.length === 0).length;
+  figures.purchaseDays += opened - closed;
+
+  let first = figures.firstOrderAt === null ? undefined : Date.parse(figures.firstOrderAt);
+  let last = figures.lastOrderAt === null ? undefined : Date.parse(figures.lastOrderAt);
+  if (removesEdge(profile.figures, before, after)) {
+    if (!edges) throw new Error('moveFigures: the change removes the first or last order, and needs the day edges');
+    ({ first, last } = edgesAfter(edges, days));
+  }
+  if (after && !sameSlot(before, after)) {
+    first = first === undefined ? after.atMs : Math.min(first, after.atMs);
+    last = last === undefined ? after.atMs : Math.max(last, after.atMs);
+  }
+  figures.firstOrderAt = isoOrNull(first);
+  figures.lastOrderAt = isoOrNull(last);
+  return { profile: next, days, codes: codeChanges(before, after, stored.codes) };
 }
 
 function consentAfter(current: EmailConsent, incoming: EmailConsent | undefined): EmailConsent {
@@ -193,8 +329,12 @@ export function redactedProfile(profile: CustomerProfile, now: string): Customer
   };
 }
 
-/** The Customer of the admin API contract. Scores stay null until the first rescore. */
-export function customerView(profile: CustomerProfile) {
+/**
+ * The Customer of the admin API contract. Scores stay null until the first
+ * rescore. `discountCodes` (read from the code items) only where the caller
+ * read them: the customer page, not the list.
+ */
+export function customerView(profile: CustomerProfile, discountCodes?: string[]) {
   return {
     id: profile.id,
     email: profile.email ?? null,
@@ -204,7 +344,7 @@ export function customerView(profile: CustomerProfile) {
     figures: profile.figures,
     otherCurrencies: profile.otherCurrencies,
     consent: { email: profile.consent.state, emailUpdatedAt: profile.consent.at ?? null },
-    discountCodes: Object.keys(profile.discountCodes),
+    ...(discountCodes ? { discountCodes } : {}),
     segment: null,
     stage: stageOf(profile.figures),
     scores: {

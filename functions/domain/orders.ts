@@ -129,6 +129,15 @@ export function sameOrder(existing: OrderRecord, next: OrderRecord): boolean {
   return canonical({ ...existing, version: undefined }) === canonical({ ...next, version: undefined });
 }
 
+/**
+ * What one order may carry. Each distinct code of a customer is an item of its
+ * own, written with the order in one transaction of at most 100 items (the
+ * order, the profile, two days and the codes of the old and new versions), and
+ * keyed by the code: 255 UTF-16 units are at most 765 bytes of UTF-8, within a
+ * sort key's 1,024. Shopify allows five codes per order, and 255 characters.
+ */
+export const orderLimits = { discountCodes: 40, codeLength: 255 } as const;
+
 /** What one order adds to its customer's figures. */
 export interface Contribution {
   channelId: string;
@@ -140,22 +149,56 @@ export interface Contribution {
   discountCodes: string[];
 }
 
-/** Only real, open, non-test orders count; zero-value ones included. */
+/**
+ * Only real, open, non-test orders count; zero-value ones included. What an
+ * order adds is never negative and never refunds more than it paid: the
+ * normalizers and refundProblems refuse such money, and this holds the figures
+ * at zero or above for what they could not check (a refund that came before
+ * its order, stored before there was a total to compare it with).
+ */
 export function contributionOf(order: OrderRecord | undefined): Contribution | undefined {
   if (!order || order.placeholder || order.test || order.status !== 'open') return undefined;
+  const grossMinor = Math.max(0, order.totalMinor);
+  const refunded = Object.values(order.refunds).reduce((sum, amount) => sum + Math.max(0, amount), 0);
   return {
     channelId: order.channelId,
     day: order.placedDay,
     atMs: timeOf(order.placedAt),
     currency: order.currency,
-    grossMinor: order.totalMinor,
-    refundedMinor: refundedMinor(order),
+    grossMinor,
+    refundedMinor: Math.min(grossMinor, refunded),
     discountCodes: order.discountCodes,
   };
 }
 
 export function refundedMinor(order: Pick<OrderRecord, 'refunds'>): number {
   return Object.values(order.refunds).reduce((sum, amount) => sum + amount, 0);
+}
+
+/** What the order's refunds return beyond what was paid, in minor units. */
+function refundExcessMinor(order: Pick<OrderRecord, 'totalMinor' | 'refunds'>): number {
+  return Math.max(0, refundedMinor(order) - order.totalMinor);
+}
+
+/**
+ * Why `next` may not replace `existing`: it would refund more than the order
+ * paid (a refund over the total, or a version whose total is below its
+ * refunds). Refunds stored while the order was a placeholder had no total to
+ * be checked against; the excess they bring is not blamed on the order that
+ * arrives after them (contributionOf caps it), only an excess beyond that.
+ */
+export function refundProblems(
+  existing: Pick<OrderRecord, 'placeholder' | 'totalMinor' | 'refunds'> | undefined,
+  next: Pick<OrderRecord, 'placeholder' | 'totalMinor' | 'refunds'>,
+): string[] {
+  if (next.placeholder) return [];
+  const excusedMinor = existing?.placeholder
+    ? Math.max(0, refundedMinor(existing) - next.totalMinor)
+    : existing
+      ? refundExcessMinor(existing)
+      : 0;
+  if (refundExcessMinor(next) <= excusedMinor) return [];
+  return [`refunds: ${refundedMinor(next)} refunded is more than the ${next.totalMinor} paid (minor units)`];
 }
 
 /** An order as the admin API shows it. */

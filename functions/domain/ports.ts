@@ -1,6 +1,6 @@
 // What the use cases need from storage. The DynamoDB adapter implements it for
 // real; unit tests pass an in-memory one.
-import type { CustomerProfile } from './customers';
+import type { CodeChange, Counters, CustomerProfile, DayChange, PurchaseDay } from './customers';
 import type { CustomerFacts, PrivacySubject } from './model';
 import type { OrderRecord } from './orders';
 
@@ -19,8 +19,20 @@ export interface OrderWrite {
   delivery: DeliveryRef;
   /** The payload as the store sent it; kept (compressed) until a privacy request erases it. */
   raw?: Uint8Array | undefined;
-  /** The customer's new profile, written in the same transaction. */
-  profile?: { next: CustomerProfile; expectedRev: number } | undefined;
+  /**
+   * The customer's new profile, and the purchase-day and discount-code items
+   * the order moves, all written in the same transaction. Each item is
+   * conditioned on the state it was read in, as the profile is on its rev.
+   */
+  profile?:
+    | { next: CustomerProfile; expectedRev: number; days: DayChange[]; codes: CodeChange[] }
+    | undefined;
+}
+
+/** How many counted orders used a discount code. */
+export interface CodeUse {
+  code: string;
+  orders: number;
 }
 
 export interface CustomerRepository {
@@ -35,6 +47,16 @@ export interface CustomerRepository {
   findCustomer(channelId: string, subject: PrivacySubject): Promise<string | undefined>;
   getOrder(channelId: string, orderId: string): Promise<OrderRecord | undefined>;
   getProfile(customerId: string): Promise<CustomerProfile | undefined>;
+  /** The named purchase days and code counts of a customer, strongly consistent. */
+  getCounters(customerId: string, keys: { days: string[]; codes: string[] }): Promise<Counters>;
+  /**
+   * The customer's purchase days in day order (newest first if asked),
+   * strongly consistent; all of them unless `limit`. Scoring reads repeat
+   * purchases and first and last purchase days from here.
+   */
+  listPurchaseDays(customerId: string, options?: { newestFirst?: boolean; limit?: number }): Promise<PurchaseDay[]>;
+  /** The codes the customer's counted orders used, by code. */
+  listDiscountCodes(customerId: string): Promise<CodeUse[]>;
   /** Atomic. Throws ConflictError when the order or profile moved since they were read. */
   saveOrder(write: OrderWrite): Promise<void>;
   /** Throws ConflictError when the profile moved since it was read. */

@@ -23,18 +23,31 @@ import {
   listQuarantine,
   setQuarantineStatus,
 } from '../adapters/quarantine-store';
+import { testDelivery } from '../app/test-delivery';
 import { can, roles, type Right, type Role } from '../domain/access';
 import { rotateSecrets } from '../domain/channels';
 import { customerView } from '../domain/customers';
+import { isId, type IdKind } from '../domain/ids';
 import { platforms } from '../domain/model';
 import { orderView } from '../domain/orders';
-import { config } from '../shared/config';
+import { functionConfig } from '../shared/config';
+import { functions } from '../../lib/resources';
+import { redriveDeadLetters } from '../app/dead-letters';
+import { SqsDeadLetterQueue } from '../adapters/dead-letter-queue';
+import { DynamoFailureStore } from '../adapters/failure-store';
+import { checkStoreApiUrl } from '../domain/store-url';
 import { ConflictError, ForbiddenError, NotFoundError, UnauthorizedError, ValidationError } from '../shared/errors';
 import { httpErrors, json, rawBody, type HttpResult } from '../shared/http';
 import { logger } from '../shared/observability';
+import { storeUrlPolicy } from '../shared/store-url-policy';
 
-const { tableName, ingestQueueUrl } = config();
+const { tableName, queueUrls, dlqUrls } = functionConfig('admin');
+const ingestQueueUrl = queueUrls.ingest;
+const failures = new DynamoFailureStore(tableName);
+/** A redrive stops taking new batches this long before the function's timeout. */
+const redriveBudgetMs = (functions.admin.timeoutSeconds - 9) * 1000;
 const customers = new DynamoCustomerRepository(tableName);
+const urlPolicy = storeUrlPolicy();
 
 interface Request {
   event: APIGatewayProxyEventV2;
@@ -80,12 +93,21 @@ function publicChannel(event: APIGatewayProxyEventV2, channel: Channel) {
   return { ...channelView(channel), webhookUrl: webhookUrl(event, channel) };
 }
 
+// The store token is sent to this URL: a public https address only (see domain/store-url.ts).
+const storeApiUrlSchema = z
+  .string()
+  .max(2048)
+  .superRefine((raw, ctx) => {
+    const verdict = checkStoreApiUrl(raw, urlPolicy);
+    if (!verdict.ok) ctx.addIssue({ code: 'custom', message: verdict.reason });
+  });
+
 const newChannelSchema = z
   .object({
     platform: z.enum(platforms),
     name: z.string().trim().min(1).max(200),
     webhookSecret: z.string().min(1).max(1024),
-    apiBaseUrl: z.string().url().optional(),
+    apiBaseUrl: storeApiUrlSchema.optional(),
     apiToken: z.string().min(1).max(1024).optional(),
     currency: z.string().regex(/^[A-Z]{3}$/, 'a three-letter ISO 4217 code').optional(),
   })
@@ -100,7 +122,7 @@ const channelPatchSchema = z
     name: z.string().trim().min(1).max(200).optional(),
     webhookSecret: z.string().min(1).max(1024).optional(),
     previousWebhookSecret: z.null().optional(),
-    apiBaseUrl: z.string().url().optional(),
+    apiBaseUrl: storeApiUrlSchema.optional(),
     apiToken: z.string().min(1).max(1024).optional(),
   })
   .strict();
@@ -115,6 +137,8 @@ type Route = {
   method: string;
   path: RegExp;
   right: Right;
+  /** The kind of id each captured part of the path must be; anything else names nothing (404). */
+  ids?: IdKind[];
   run: (request: Request) => Promise<HttpResult>;
 };
 
@@ -133,6 +157,7 @@ const routes: Route[] = [
   {
     method: 'DELETE',
     path: /^\/admin\/keys\/([^/]+)$/,
+    ids: ['apiKey'],
     right: 'manage',
     run: async ({ params: [id = ''] }) => {
       if (!(await revokeApiKey(tableName, id))) throw new NotFoundError(`no key ${id}`);
@@ -160,12 +185,14 @@ const routes: Route[] = [
   {
     method: 'GET',
     path: /^\/admin\/channels\/([^/]+)$/,
+    ids: ['channel'],
     right: 'read',
     run: async ({ event, params: [id = ''] }) => json(200, publicChannel(event, await channelOrThrow(id))),
   },
   {
     method: 'PATCH',
     path: /^\/admin\/channels\/([^/]+)$/,
+    ids: ['channel'],
     right: 'manage',
     run: async ({ event, params: [id = ''] }) => {
       const patch = parseBody(channelPatchSchema, event);
@@ -184,6 +211,16 @@ const routes: Route[] = [
     },
   },
   {
+    method: 'POST',
+    path: /^\/admin\/channels\/([^/]+)\/test-delivery$/,
+    ids: ['channel'],
+    right: 'manage',
+    run: async ({ event, params: [id = ''] }) => {
+      const channel = await channelOrThrow(id);
+      return json(200, { webhookUrl: webhookUrl(event, channel), ...testDelivery(channel, { now: new Date() }) });
+    },
+  },
+  {
     method: 'GET',
     path: /^\/admin\/customers$/,
     right: 'read',
@@ -198,18 +235,20 @@ const routes: Route[] = [
         cursor: query(event, 'cursor'),
         limit: limitOf(event),
       });
-      return json(200, { items: page.items.map(customerView), nextCursor: page.nextCursor });
+      return json(200, { items: page.items.map((profile) => customerView(profile)), nextCursor: page.nextCursor });
     },
   },
   {
     method: 'GET',
     path: /^\/admin\/customers\/([^/]+)$/,
+    ids: ['customer'],
     right: 'read',
     run: async ({ params: [id = ''] }) => {
       const profile = await customers.getProfile(id);
       if (!profile) throw new NotFoundError(`no customer ${id}`);
-      const orders = await ordersOfCustomer(tableName, id, 100);
-      return json(200, { ...customerView(profile), orders: orders.map(orderView), history: [] });
+      const [orders, codes] = await Promise.all([ordersOfCustomer(tableName, id, 100), customers.listDiscountCodes(id)]);
+      const discountCodes = codes.map(({ code }) => code);
+      return json(200, { ...customerView(profile, discountCodes), orders: orders.map(orderView), history: [] });
     },
   },
   {
@@ -224,6 +263,7 @@ const routes: Route[] = [
   {
     method: 'GET',
     path: /^\/admin\/quarantine\/([^/]+)$/,
+    ids: ['quarantine'],
     right: 'read',
     run: async ({ params: [id = ''] }) => {
       const entry = await getQuarantine(tableName, id);
@@ -235,6 +275,7 @@ const routes: Route[] = [
   {
     method: 'POST',
     path: /^\/admin\/quarantine\/([^/]+)\/replay$/,
+    ids: ['quarantine'],
     right: 'manage',
     run: async ({ params: [id = ''] }) => {
       const entry = await getQuarantine(tableName, id);
@@ -257,6 +298,25 @@ const routes: Route[] = [
   },
   {
     method: 'GET',
+    path: /^\/admin\/dead-letters$/,
+    right: 'read',
+    run: async ({ event }) => json(200, await failures.listDead({ cursor: query(event, 'cursor'), limit: limitOf(event) })),
+  },
+  {
+    method: 'POST',
+    path: /^\/admin\/dead-letters\/redrive$/,
+    right: 'redrive',
+    run: async () => {
+      const result = await redriveDeadLetters(
+        { queue: new SqsDeadLetterQueue(dlqUrls.ingest, ingestQueueUrl), failures, now: Date.now },
+        { deadlineMs: Date.now() + redriveBudgetMs },
+      );
+      logger.info('dead letters redriven', result);
+      return json(200, result);
+    },
+  },
+  {
+    method: 'GET',
     path: /^\/admin\/exports$/,
     right: 'read',
     run: async ({ event }) => json(200, await listExports(tableName, query(event, 'cursor'))),
@@ -264,6 +324,7 @@ const routes: Route[] = [
   {
     method: 'GET',
     path: /^\/admin\/exports\/([^/]+)$/,
+    ids: ['dataExport'],
     right: 'read',
     run: async ({ params: [id = ''] }) => {
       const found = await getExport(tableName, id);
@@ -283,19 +344,29 @@ async function authenticate(event: APIGatewayProxyEventV2): Promise<Role> {
 
 async function serveAdmin(event: APIGatewayProxyEventV2): Promise<HttpResult> {
   const method = event.requestContext.http.method.toUpperCase();
+  // API Gateway HTTP APIs hand over rawPath already percent-decoded once, so it
+  // is used as it comes: decoding again would let %252F become a path separator.
   const path = event.rawPath.replace(/\/+$/, '');
   const matches = routes
     .map((route) => ({ route, found: route.path.exec(path) }))
     .filter((m): m is { route: Route; found: RegExpExecArray } => m.found !== null);
   // Authenticate before saying whether a route exists.
   const role = await authenticate(event);
-  if (matches.length === 0) throw new NotFoundError(`no route ${path}`);
+  // No admin path holds a "%" once decoded: it is a bad escape or one too many.
+  if (path.includes('%')) throw new ValidationError('the path holds a malformed or doubled percent-escape');
+  if (matches.length === 0) throw new NotFoundError('no such route');
   const match = matches.find((m) => m.route.method === method);
   if (!match) {
-    return json(405, { error: { code: 'method_not_allowed', message: `${method} is not allowed on ${path}` } });
+    return json(405, { error: { code: 'method_not_allowed', message: `${method} is not allowed on this route` } });
   }
   if (!can(role, match.route.right)) throw new ForbiddenError(`role ${role} may not ${match.route.right}`);
-  const params = match.found.slice(1).map((part) => decodeURIComponent(part));
+  const params = match.found.slice(1);
+  const kinds = match.route.ids ?? [];
+  const named = params.every((param, i) => {
+    const kind = kinds[i];
+    return kind !== undefined && isId(kind, param);
+  });
+  if (!named) throw new NotFoundError('no such item');
   return match.route.run({ event, params });
 }
 

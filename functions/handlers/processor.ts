@@ -3,8 +3,7 @@
 // record succeeds); only a failure a retry may fix fails the record, which SQS
 // redelivers and finally moves to the DLQ.
 import middy from '@middy/core';
-import { BatchProcessor, EventType, processPartialResponse, type ParsedRecord } from '@aws-lambda-powertools/batch';
-import { parser } from '@aws-lambda-powertools/batch/parser';
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
@@ -18,8 +17,9 @@ import { getChannel, type Channel } from '../adapters/channel-store';
 import { DynamoCustomerRepository } from '../adapters/customer-store';
 import { capacityMeter } from '../adapters/dynamo-client';
 import { gunzipBase64 } from '../adapters/ingest-queue';
-import { exportCustomerData, redactCustomer, redactShop } from '../adapters/privacy-store';
+import { privacyPorts } from '../adapters/privacy-store';
 import { putQuarantine, quarantineId, setQuarantineStatus } from '../adapters/quarantine-store';
+import { exportPersonData, redactPerson, redactShop } from '../app/privacy';
 import type { ChannelEvent } from '../domain/model';
 import {
   normalizeBigCommerceCustomer,
@@ -27,22 +27,26 @@ import {
   normalizeWebhook,
   type NormalizeResult,
 } from '../domain/normalize/index';
-import { recordCustomerFacts, recordOrderChange } from '../domain/record-events';
+import { payloadDigests } from '../domain/privacy';
+import { recordCustomerFacts, recordOrderChange } from '../app/record-events';
 import type { DeliveryRef } from '../domain/ports';
-import { config } from '../shared/config';
+import { functionConfig } from '../shared/config';
+import { queues } from '../../lib/resources';
+import { attemptDelivery } from '../app/dead-letters';
+import { DynamoFailureStore } from '../adapters/failure-store';
+import { HuitouError } from '../shared/errors';
 import { logger, metrics } from '../shared/observability';
+import { storeUrlPolicy } from '../shared/store-url-policy';
 import { ingestMessageSchema, type IngestMessage } from '../shared/schemas';
 
-const { tableName } = config();
+const { tableName } = functionConfig('processor');
 const repo = new DynamoCustomerRepository(tableName);
-// Our own envelope is parsed by the batch utility: a record that does not fit
-// fails on its own, and after maxReceiveCount the DLQ keeps it.
-const batch = new BatchProcessor(EventType.SQS, {
-  parser,
-  innerSchema: ingestMessageSchema,
-  transformer: 'json',
-  logger,
-});
+const failures = new DynamoFailureStore(tableName);
+
+/** A queue message that is not an ingest message: only a bug of ours or a hand-sent message makes one. */
+class MalformedMessageError extends HuitouError {}
+const storeApi = { policy: storeUrlPolicy() };
+const privacy = privacyPorts(tableName);
 
 /** A delivery huitou cannot use as sent: kept for staff, never retried blindly. */
 class Unreadable {
@@ -98,8 +102,11 @@ async function apply(
   switch (event.kind) {
     case 'order':
     case 'refund':
-    case 'order-removed':
-      return recordOrderChange(repo, { platform, change: event, delivery, raw, now });
+    case 'order-removed': {
+      const result = await recordOrderChange(repo, { platform, change: event, delivery, raw, now });
+      if (typeof result !== 'string') throw new Unreadable(result.reason, result.issues);
+      return result;
+    }
     case 'customer':
       return recordCustomerFacts(repo, {
         channelId: event.channelId,
@@ -108,31 +115,31 @@ async function apply(
         now,
       });
     case 'fetch-order': {
-      const order = await fetched(() => fetchBigCommerceOrder(bigCommerceAccess(channel), event.orderId));
+      const order = await fetched(() => fetchBigCommerceOrder(bigCommerceAccess(channel), event.orderId, storeApi));
       const next = eventOf(normalizeBigCommerceOrder(order, { channelId: channel.id }));
       return apply(next, message, channel, Buffer.from(JSON.stringify(order)));
     }
     case 'fetch-customer': {
       const customer = await fetched(() =>
-        fetchBigCommerceCustomer(bigCommerceAccess(channel), event.customerId),
+        fetchBigCommerceCustomer(bigCommerceAccess(channel), event.customerId, storeApi),
       );
       return apply(eventOf(normalizeBigCommerceCustomer(customer, { channelId: channel.id })), message, channel, raw);
     }
     case 'redact-customer':
-      await redactCustomer(tableName, event.channelId, event.subject);
+      await redactPerson(privacy, { channelId: event.channelId, subject: event.subject, now });
       return 'redacted';
     case 'data-request':
-      await exportCustomerData(tableName, event.channelId, event.requestId, event.subject);
+      await exportPersonData(privacy, { channelId: event.channelId, requestId: event.requestId, subject: event.subject, now });
       return 'exported';
     case 'redact-shop':
-      await redactShop(tableName, event.channelId);
+      await redactShop(privacy, { channelId: event.channelId, now });
       return 'redacted';
     case 'ignored':
       return 'ignored';
   }
 }
 
-async function quarantine(message: IngestMessage, problem: Unreadable): Promise<void> {
+async function quarantine(message: IngestMessage, problem: Unreadable, raw: Buffer): Promise<void> {
   const now = new Date().toISOString();
   await putQuarantine(tableName, {
     id: message.replayOf ?? quarantineId(message.channelId, message.deliveryId),
@@ -147,6 +154,7 @@ async function quarantine(message: IngestMessage, problem: Unreadable): Promise<
     status: 'open',
     updatedAt: now,
     bodyGzip: message.bodyGzip,
+    identityDigests: payloadDigests({ channelId: message.channelId, topic: message.topic, raw }),
   });
   metrics.addMetric('DeliveriesQuarantined', MetricUnit.Count, 1);
   logger.warn('delivery quarantined', {
@@ -157,8 +165,32 @@ async function quarantine(message: IngestMessage, problem: Unreadable): Promise<
   });
 }
 
-async function processRecord(record: ParsedRecord<SQSRecord, IngestMessage>): Promise<void> {
-  const message = record.body;
+/** Our own envelope: a record that does not fit fails on its own, and after maxReceiveCount the DLQ keeps it. */
+function parseMessage(record: SQSRecord): IngestMessage {
+  let body: unknown;
+  try {
+    body = JSON.parse(record.body);
+  } catch (error) {
+    throw new MalformedMessageError('the queue message is not JSON', { cause: error });
+  }
+  const parsed = ingestMessageSchema.safeParse(body);
+  if (!parsed.success) {
+    const fields = parsed.error.issues.map((issue) => issue.path.join('.') || '(body)').join(', ');
+    throw new MalformedMessageError(`the queue message is not an ingest message: ${fields}`);
+  }
+  return parsed.data;
+}
+
+function processRecord(record: SQSRecord): Promise<void> {
+  return attemptDelivery(
+    failures,
+    { messageId: record.messageId, body: record.body, receiveCount: Number(record.attributes.ApproximateReceiveCount) || 1 },
+    { queue: 'ingest', maxReceiveCount: queues.ingest.maxReceiveCount, now: () => new Date().toISOString() },
+    () => processMessage(parseMessage(record)),
+  );
+}
+
+async function processMessage(message: IngestMessage): Promise<void> {
   const channel = await getChannel(tableName, message.channelId);
   if (!channel || channel.status !== 'active') {
     logger.info('delivery for a removed channel skipped', { channelId: message.channelId });
@@ -181,14 +213,16 @@ async function processRecord(record: ParsedRecord<SQSRecord, IngestMessage>): Pr
     logger.info('delivery processed', { channelId: message.channelId, deliveryId: message.deliveryId, kind: event.kind, outcome });
     if (message.replayOf) await setQuarantineStatus(tableName, message.replayOf, 'resolved');
   } catch (error) {
-    if (error instanceof Unreadable) return quarantine(message, error);
+    if (error instanceof Unreadable) return quarantine(message, error, raw);
     throw error;
   }
 }
 
 async function processBatch(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
   const { writeUnits, readUnits } = capacityMeter;
-  const response = await processPartialResponse(event, processRecord, batch, { context });
+  // A processor per invocation: it keeps the batch's results on itself, and two
+  // invocations in one environment must never report each other's records.
+  const response = await processPartialResponse(event, processRecord, new BatchProcessor(EventType.SQS), { context });
   metrics.addMetric('WriteCapacityUnits', MetricUnit.Count, capacityMeter.writeUnits - writeUnits);
   metrics.addMetric('ReadCapacityUnits', MetricUnit.Count, capacityMeter.readUnits - readUnits);
   return response;

@@ -1,27 +1,45 @@
-// Environment, parsed once per cold start. A missing variable fails the first
-// invocation loudly instead of surfacing later as an odd SDK error.
+// Each function's environment, parsed once at module load from exactly the
+// variables its definition in lib/resources.ts gives it, and no others. A
+// missing variable fails the cold start loudly, naming the variable, instead
+// of surfacing later as an odd SDK error.
 import * as z from 'zod';
-import { queues, tableNameEnv } from '../../lib/resources';
+import { envNames, functions, type FunctionName, type QueueName } from '../../lib/resources';
+import { HuitouError } from './errors';
 
-const configSchema = z.object({
-  tableName: z.string().min(1),
-  ingestQueueUrl: z.string().url(),
-});
+type Definition<N extends FunctionName> = (typeof functions)[N];
+type SendsTo<N extends FunctionName> = Definition<N>['sendsTo'][number];
+type Redrives<N extends FunctionName> = Definition<N>['redrives'][number];
 
-export type Config = z.infer<typeof configSchema>;
+export interface FunctionConfig<N extends FunctionName> {
+  readonly tableName: string;
+  /** URLs of the queues this function sends to (and of those it redrives into). */
+  readonly queueUrls: Readonly<Record<SendsTo<N> | Redrives<N>, string>>;
+  /** URLs of the dead-letter queues this function lists and redrives. */
+  readonly dlqUrls: Readonly<Record<Redrives<N>, string>>;
+}
 
-let cached: Config | undefined;
+export class ConfigError extends HuitouError {}
 
-export function config(env: NodeJS.ProcessEnv = process.env): Config {
-  if (cached && env === process.env) return cached;
-  const parsed = configSchema.safeParse({
-    tableName: env[tableNameEnv],
-    ingestQueueUrl: env[queues.ingest.urlEnv],
-  });
+export function functionConfig<N extends FunctionName>(name: N, env: NodeJS.ProcessEnv = process.env): FunctionConfig<N> {
+  const definition = functions[name];
+  const sendsTo: readonly QueueName[] = definition.sendsTo;
+  const redrives: readonly QueueName[] = definition.redrives;
+  const queueNames = [...new Set([...sendsTo, ...redrives])];
+
+  const shape: Record<string, z.ZodType<string>> = { [envNames.table]: z.string().min(1) };
+  for (const queue of queueNames) shape[envNames.queueUrl(queue)] = z.url();
+  for (const queue of redrives) shape[envNames.dlqUrl(queue)] = z.url();
+  const parsed = z.object(shape).safeParse(env);
   if (!parsed.success) {
     const names = parsed.error.issues.map((issue) => issue.path.join('.')).join(', ');
-    throw new Error(`huitou configuration is incomplete or invalid: ${names}`);
+    throw new ConfigError(`the ${name} function's environment is missing or invalid: ${names}`);
   }
-  if (env === process.env) cached = parsed.data;
-  return parsed.data;
+  const values = parsed.data as Record<string, string>;
+  const pick = (queues: readonly QueueName[], envName: (queue: QueueName) => string) =>
+    Object.fromEntries(queues.map((queue) => [queue, values[envName(queue)]]));
+  return {
+    tableName: values[envNames.table] as string,
+    queueUrls: pick(queueNames, envNames.queueUrl),
+    dlqUrls: pick(redrives, envNames.dlqUrl),
+  } as FunctionConfig<N>;
 }

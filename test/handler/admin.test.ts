@@ -6,7 +6,9 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { httpEvent, lambdaContext } from '../support/events';
-import '../support/handler-env';
+import { setFunctionEnv } from '../support/handler-env';
+
+setFunctionEnv('admin');
 
 const dynamo = mockClient(DynamoDBDocumentClient);
 const sqs = mockClient(SQSClient);

@@ -12,9 +12,10 @@ import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { HuitouStack, minVisibilityTimeoutFactor, queueProducers } from '../../lib/huitou-stack';
-import { functions, queues, routes, table, tableNameEnv } from '../../lib/resources';
-import type { FunctionName } from '../../lib/resources';
+import { HuitouStack, minVisibilityTimeoutFactor } from '../../lib/huitou-stack';
+import { envNames, functionEnvironment, functions, queues, routes, table } from '../../lib/resources';
+import type { FunctionDefinition, FunctionName, QueueName } from '../../lib/resources';
+import { allowLoopbackStoreApiEnv } from '../../functions/shared/store-url-policy';
 
 const cdkJson = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as {
   context: Record<string, unknown>;
@@ -212,21 +213,38 @@ describe('HuitouStack: functions', () => {
     }
   });
 
-  it('passes the table name to every function and each queue URL to its producers only', () => {
+  it('gives each function exactly the env its definition names, pointing at this stack\'s resources', () => {
     for (const name of functionNames) {
       const env = (template.toJSON().Resources[logicalId(stack.functions[name].function)] as Resource).Properties
         .Environment as { Variables: Record<string, unknown> };
-      expect(env.Variables[tableNameEnv]).toEqual({ Ref: logicalId(stack.table) });
-      for (const [queueName, def] of queueEntries) {
-        const producers: readonly FunctionName[] = queueProducers[queueName as keyof typeof queues];
-        if (producers.includes(name)) {
-          expect(env.Variables[def.urlEnv]).toEqual({
-            Ref: logicalId(stack.queues[queueName as keyof typeof queues].queue),
-          });
-        } else {
-          expect(env.Variables[def.urlEnv]).toBeUndefined();
-        }
+      const expected = functionEnvironment(name, {
+        tableName: `table`,
+        queueUrl: (queue) => `queue:${queue}`,
+        dlqUrl: (queue) => `dlq:${queue}`,
+      });
+      expect(Object.keys(env.Variables).sort()).toEqual(Object.keys(expected).sort());
+      for (const [key, value] of Object.entries(expected)) {
+        const [kind, queue] = value.split(':') as [string, QueueName | undefined];
+        if (key === envNames.table) expect(env.Variables[key]).toEqual({ Ref: logicalId(stack.table) });
+        else if (kind === 'queue' && queue) expect(env.Variables[key]).toEqual({ Ref: logicalId(stack.queues[queue].queue) });
+        else if (kind === 'dlq' && queue) expect(env.Variables[key]).toEqual({ Ref: logicalId(stack.queues[queue].dlq) });
+        else expect(env.Variables[key]).toBe(value);
       }
+    }
+  });
+
+  it('gives the processor no queue URL: it sends to no queue', () => {
+    expect(functions.processor.sendsTo).toEqual([]);
+    const env = (template.toJSON().Resources[logicalId(stack.functions.processor.function)] as Resource).Properties
+      .Environment as { Variables: Record<string, unknown> };
+    expect(Object.keys(env.Variables).filter((key) => key.endsWith('_URL'))).toEqual([]);
+  });
+
+  it('lets no deployed function send a store token to loopback or over http', () => {
+    for (const name of functionNames) {
+      const env = (template.toJSON().Resources[logicalId(stack.functions[name].function)] as Resource).Properties
+        .Environment as { Variables: Record<string, unknown> };
+      expect(env.Variables[allowLoopbackStoreApiEnv]).toBeUndefined();
     }
   });
 
@@ -237,17 +255,30 @@ describe('HuitouStack: functions', () => {
     ]);
   });
 
-  it('lets the webhook and admin functions send to the ingest queue and nothing more on SQS', () => {
-    for (const name of queueProducers.ingest) {
-      const sqs = roleStatements(name).filter((s) => actionsOf(s).some((a) => a.startsWith('sqs:')));
-      expect(sqs).toEqual([
-        {
-          Effect: 'Allow',
-          Action: 'sqs:SendMessage',
-          Resource: { 'Fn::GetAtt': [logicalId(stack.queues.ingest.queue), 'Arn'] },
-        },
-      ]);
-    }
+  it.each(functionNames)('lets the %s function send only to the queues its definition names', (name) => {
+    const definition: FunctionDefinition = functions[name];
+    const sendTo = roleStatements(name).filter((s) => actionsOf(s).includes('sqs:SendMessage'));
+    expect(sendTo).toEqual(
+      [...new Set([...definition.sendsTo, ...definition.redrives])].map((queue) => ({
+        Effect: 'Allow',
+        Action: 'sqs:SendMessage',
+        Resource: { 'Fn::GetAtt': [logicalId(stack.queues[queue].queue), 'Arn'] },
+      })),
+    );
+  });
+
+  it.each(functionNames)('lets the %s function receive and delete only on the DLQs it redrives', (name) => {
+    const definition: FunctionDefinition = functions[name];
+    const onDlqs = roleStatements(name).filter(
+      (s) => actionsOf(s).includes('sqs:ReceiveMessage') && !actionsOf(s).includes('sqs:ChangeMessageVisibility'),
+    );
+    expect(onDlqs).toEqual(
+      definition.redrives.map((queue) => ({
+        Effect: 'Allow',
+        Action: ['sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage'],
+        Resource: { 'Fn::GetAtt': [logicalId(stack.queues[queue].dlq), 'Arn'] },
+      })),
+    );
   });
 
   it.each(['processor', 'admin'] as const)('lets the %s function read and write the table', (name) => {

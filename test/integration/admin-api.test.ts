@@ -1,8 +1,10 @@
 // The admin API and the huitou CLI against a real local stack: keys and roles,
 // channels that never show a secret, secret rotation, customer search.
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../bin/huitou';
-import { startTestStack, standardHeaders, type TestStack } from '../support/stack';
+import { adminPath, listRequest } from '../support/hostile-admin-input';
+import { shopifyHeaders, startTestStack, standardHeaders, type TestStack } from '../support/stack';
 
 type Json = Record<string, any>;
 let t: TestStack;
@@ -99,6 +101,18 @@ describe('Admin API: channels', () => {
     expect(bc.body['error']['message']).toMatch(/apiBaseUrl/);
   });
 
+  it('refuses a store API URL off loopback or private, and allows a local fake on loopback', async () => {
+    const bigCommerce = (apiBaseUrl: string) => ({ platform: 'bigcommerce', name: 'BC', webhookSecret: 's', apiToken: 't', apiBaseUrl });
+
+    const metadata = await t.api<Json>('/admin/channels', { body: bigCommerce('https://169.254.169.254/latest/meta-data') });
+    const privateNet = await t.api<Json>('/admin/channels', { body: bigCommerce('http://10.0.0.7/stores/x') });
+    const file = await t.api<Json>('/admin/channels', { body: bigCommerce('file:///etc/passwd') });
+    const loopback = await t.api<Json>('/admin/channels', { body: bigCommerce('http://127.0.0.1:9/stores/x') });
+
+    expect([metadata.status, privateNet.status, file.status, loopback.status]).toEqual([400, 400, 400, 201]);
+    expect(metadata.body['error']['message']).toMatch(/apiBaseUrl: .*169\.254\.169\.254/);
+  });
+
   it('verifies with both secrets during a rotation and only the new one after it', async () => {
     const channel = await t.createChannel({ platform: 'standard', name: 'Rotating', webhookSecret: 'whsec_b2xkLXNlY3JldA==' });
     const body = standardOrder('R-1', 'rot@example.com', 'Ro Tate');
@@ -107,11 +121,62 @@ describe('Admin API: channels', () => {
     const withOld = await t.deliver(channel.webhookUrl, body, standardHeaders(body, 'whsec_b2xkLXNlY3JldA==', 'msg_r1'));
     const withNew = await t.deliver(channel.webhookUrl, body, standardHeaders(body, 'whsec_bmV3LXNlY3JldA==', 'msg_r2'));
     await t.api(`/admin/channels/${channel.id}`, { method: 'PATCH', body: { previousWebhookSecret: null } });
-    // The webhook function may hold the channel for up to a second before it looks again.
-    await new Promise((resolve) => setTimeout(resolve, 1100));
     const oldAfter = await t.deliver(channel.webhookUrl, body, standardHeaders(body, 'whsec_b2xkLXNlY3JldA==', 'msg_r3'));
 
     expect([withOld, withNew, oldAfter]).toEqual([200, 200, 401]);
+  });
+});
+
+describe('Webhook secrets: a change holds for the very next delivery', () => {
+  const oldSecret = 'whsec_b2xkLXNlY3JldA==';
+  const body = standardOrder('S-1', 'sec@example.com', 'Se Cret');
+  let n = 0;
+  const deliverSigned = (url: string, secret: string) => t.deliver(url, body, standardHeaders(body, secret, `msg_s${(n += 1)}`));
+  const patch = (id: string, change: Json) => t.api(`/admin/channels/${id}`, { method: 'PATCH', body: change });
+
+  it('answers 401 to the old secret right after it is replaced', async () => {
+    const channel = await t.createChannel({ platform: 'standard', name: 'Replaced', webhookSecret: oldSecret });
+    const warm = await deliverSigned(channel.webhookUrl, oldSecret);
+
+    await patch(channel.id, { webhookSecret: 'whsec_bmV3LXNlY3JldA==', previousWebhookSecret: null });
+    const next = await deliverSigned(channel.webhookUrl, oldSecret);
+
+    expect([warm, next]).toEqual([200, 401]);
+  });
+
+  it('answers 401 to the secret a second rotation pushed out', async () => {
+    const channel = await t.createChannel({ platform: 'standard', name: 'Rotated twice', webhookSecret: oldSecret });
+    await patch(channel.id, { webhookSecret: 'whsec_bmV3LXNlY3JldA==' });
+    const warm = await deliverSigned(channel.webhookUrl, oldSecret);
+
+    await patch(channel.id, { webhookSecret: 'whsec_bmV3ZXItc2VjcmV0' });
+    const next = await deliverSigned(channel.webhookUrl, oldSecret);
+
+    expect([warm, next]).toEqual([200, 401]);
+  });
+
+  it('answers 401 to the previous secret right after the rotation ends', async () => {
+    const channel = await t.createChannel({ platform: 'standard', name: 'Finished', webhookSecret: oldSecret });
+    await patch(channel.id, { webhookSecret: 'whsec_bmV3LXNlY3JldA==' });
+    const warm = await deliverSigned(channel.webhookUrl, oldSecret);
+
+    await patch(channel.id, { previousWebhookSecret: null });
+    const next = await deliverSigned(channel.webhookUrl, oldSecret);
+
+    expect([warm, next]).toEqual([200, 401]);
+  });
+
+  it('answers 404 right after shop/redact erased the channel', async () => {
+    const channel = await t.createChannel({ platform: 'shopify', name: 'Closing', webhookSecret: 'shop-secret' });
+    const order = JSON.stringify({ id: 1 });
+    const warm = await t.deliver(channel.webhookUrl, order, shopifyHeaders(order, 'shop-secret', 'orders/create', 'sr-warm'));
+
+    const redact = JSON.stringify({ shop_id: 954889, shop_domain: 'closing.myshopify.com' });
+    await t.deliver(channel.webhookUrl, redact, shopifyHeaders(redact, 'shop-secret', 'shop/redact', 'sr-redact'));
+    await t.settled();
+    const next = await t.deliver(channel.webhookUrl, order, shopifyHeaders(order, 'shop-secret', 'orders/create', 'sr-next'));
+
+    expect([warm, next]).toEqual([200, 404]);
   });
 });
 
@@ -157,5 +222,43 @@ describe('Admin API and CLI: customers', () => {
     const result = await t.api<Json>('/admin/customers/cus_missing');
 
     expect(result).toMatchObject({ status: 404, body: { error: { code: 'not_found' } } });
+  });
+});
+
+describe('Admin API: hostile input', () => {
+  const get = async (pathAndQuery: string, method = 'GET') => {
+    const response = await fetch(`${t.stack.apiUrl}${pathAndQuery}`, { method, headers: { authorization: `Bearer ${t.stack.adminKey}` } });
+    return { status: response.status, body: await response.text() };
+  };
+
+  it('answers 400 to a bare percent sign, 404 to an over-long id, 400 to a JSON object as a cursor', async () => {
+    const cursor = Buffer.from(JSON.stringify({ pk: 'CUSTOMER#x', sk: 'PROFILE', listPk: 'CUSTOMERS', listSk: { S: 'x' } })).toString('base64url');
+
+    const statuses = [
+      (await get('/admin/customers/%')).status,
+      (await get(`/admin/customers/cus_${'0'.repeat(3000)}`)).status,
+      (await get(`/admin/quarantine/${'q'.repeat(3000)}`)).status,
+      (await get(`/admin/customers?cursor=${cursor}`)).status,
+      (await get(`/admin/exports?cursor=${Buffer.from('{}').toString('base64url')}`)).status,
+    ];
+
+    expect(statuses).toEqual([400, 404, 404, 400, 400]);
+  });
+
+  it('never answers 5xx to arbitrary paths, ids and cursors', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom('GET', 'PATCH', 'DELETE'), adminPath, async (method, path) => {
+        const answer = await get(path, method);
+        expect(answer.status, `${method} ${path}: ${answer.body}`).toBeLessThan(500);
+      }),
+      { numRuns: 150 },
+    );
+    await fc.assert(
+      fc.asyncProperty(listRequest, async ({ path, query }) => {
+        const answer = await get(`${path}?${new URLSearchParams(query).toString()}`);
+        expect(answer.status, `${path} ${JSON.stringify(query)}: ${answer.body}`).toBeLessThan(500);
+      }),
+      { numRuns: 150 },
+    );
   });
 });

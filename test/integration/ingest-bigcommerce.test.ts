@@ -346,6 +346,49 @@ describe('Ingest: BigCommerce webhooks', () => {
     expect(await customerByEmail(email)).toBeUndefined();
   });
 
+  it('shows a delivery that failed every retry in the dead letters, with its reason, and redrives it once fixed', async () => {
+    // Arrange
+    const orderId = newOrderId();
+    const email = newEmail();
+    store.orders.set(orderId, v2Order(orderId, email));
+    store.failing.add(orderId);
+    const staff = (await t.api<{ key: string }>('/admin/keys', { body: { role: 'staff' } })).body.key;
+    const readonly = (await t.api<{ key: string }>('/admin/keys', { body: { role: 'readonly' } })).body.key;
+    const webhookId = newWebhookId();
+    type DeadLetters = {
+      items: { id: string; queue: string; channelId: string; deliveryId: string; receiveCount: number; reason: string; firstFailedAt: string }[];
+    };
+    const mine = async () =>
+      (await t.api<DeadLetters>('/admin/dead-letters', { key: readonly })).body.items.filter((item) => item.deliveryId === webhookId);
+
+    const dlqBefore = await t.queueDepth('ingestDlq');
+
+    // Act: five failures, then the DLQ
+    expect(await deliver(webhookBody('store_order_created.json', orderId), webhookId)).toBe(200);
+    const dead = await waitFor('the dead letter to be listed', mine, (items) => items.length > 0);
+
+    // Assert: listed with the reason of its last failure, and no PII
+    expect(dead).toHaveLength(1);
+    expect(dead[0]).toMatchObject({ queue: 'ingest', channelId: channel.id, receiveCount: 5 });
+    expect(dead[0]?.reason).toMatch(/^TransientError: BigCommerce API answered 500/);
+    expect(dead[0]?.reason).not.toContain(email);
+    expect(Date.parse(dead[0]?.firstFailedAt ?? '')).not.toBeNaN();
+    expect((await t.api('/admin/dead-letters/redrive', { method: 'POST', key: readonly })).status).toBe(403);
+
+    // Act: the store is fixed, staff redrive
+    store.failing.delete(orderId);
+    await waitFor('the DLQ to hold the delivery', () => t.queueDepth('ingestDlq'), (n) => n > dlqBefore);
+    const redrive = await t.api<{ redriven: number; more: boolean }>('/admin/dead-letters/redrive', { method: 'POST', key: staff });
+    await t.settled();
+
+    // Assert: counted once, nothing dead any more
+    expect(redrive.status).toBe(200);
+    expect(redrive.body.redriven).toBeGreaterThanOrEqual(1);
+    expect(redrive.body.more).toBe(false);
+    expect((await requireCustomer(email)).figures.orders).toBe(1);
+    expect(await mine()).toEqual([]);
+  });
+
   it('answers 401 to a webhook-timestamp 10 minutes old', async () => {
     // Arrange
     const orderId = newOrderId();

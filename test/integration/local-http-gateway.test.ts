@@ -183,6 +183,46 @@ describe('Local HTTP gateway: events', () => {
   });
 });
 
+describe('Local HTTP gateway: percent-encoded paths, as HTTP APIs hand them over', () => {
+  it('decodes rawPath once and each path parameter once more', async () => {
+    await send(`${stack.apiUrl}/admin/customers/a%252Fb`);
+
+    expect(lastEvent()).toMatchObject({
+      rawPath: '/admin/customers/a%2Fb',
+      pathParameters: { proxy: 'customers/a/b' },
+    });
+  });
+
+  it('splits segments at an encoded slash before it matches a route', async () => {
+    const before = events.length;
+
+    const answer = await send(`${stack.apiUrl}/webhooks/shopify/ch%2F1`, { method: 'POST', body: '{}' });
+
+    expect(answer.status).toBe(404);
+    expect(events.length).toBe(before);
+  });
+
+  it('matches no route when a parameter cannot be decoded the second time', async () => {
+    const before = events.length;
+
+    const webhook = await send(`${stack.apiUrl}/webhooks/shopify/ch%25`, { method: 'POST', body: '{}' });
+    const admin = await send(`${stack.apiUrl}/admin/customers/%25`);
+
+    expect([webhook.status, admin.status]).toEqual([404, 404]);
+    expect(events.length).toBe(before);
+  });
+
+  it('answers 400 bad_request to a path that cannot be decoded at all', async () => {
+    const before = events.length;
+
+    const answers = await Promise.all(['/admin/customers/%', '/admin/%zz', '/webhooks/shopify/%E0%A4%A'].map((path) => send(`${stack.apiUrl}${path}`)));
+
+    expect(answers.map((answer) => answer.status)).toEqual([400, 400, 400]);
+    expect(JSON.parse(answers[0]!.body.toString())).toMatchObject({ error: { code: 'bad_request' } });
+    expect(events.length).toBe(before);
+  });
+});
+
 describe('Local HTTP gateway: answers', () => {
   it('maps statusCode, headers and body of a structured result', async () => {
     const answer = await send(`${stack.apiUrl}/webhooks/shopify/ch_1`, { method: 'POST', body: '{}' });

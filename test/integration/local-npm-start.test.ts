@@ -1,10 +1,14 @@
-// `npm start` as a user runs it: two stacks at once on different ports, a port
-// already in use, and a clean stop on SIGTERM that leaves no Java behind.
+// `npm start` as a user runs it: two stacks at once on different ports, which
+// the CLI finds, a port already in use, and a clean stop on SIGTERM that leaves
+// no Java and no discovery file behind.
 // This uses the real handler modules and functions/adapters/api-keys.ts.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { run as huitou } from '../../bin/huitou';
 import { freePort } from '../../bin/local/emulators';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -18,11 +22,13 @@ interface Run {
 }
 
 const runs: Run[] = [];
+/** The stacks' discovery files go here, not among stacks running on this machine. */
+const runtimeDir = mkdtempSync(join(tmpdir(), 'huitou-npm-start-'));
 
 function run(command: string, args: string[], env: Record<string, string>, options: { detached?: boolean } = {}): Run {
   const child = spawn(command, args, {
     cwd: root,
-    env: { ...process.env, HUITOU_IN_MEMORY: '1', ...env },
+    env: { ...process.env, HUITOU_IN_MEMORY: '1', XDG_RUNTIME_DIR: runtimeDir, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: options.detached ?? false,
   });
@@ -64,11 +70,25 @@ function javaArgsOnPort(port: string): string[] {
 afterAll(() => {
   // Only if an assertion failed half way: do not leave stacks running.
   for (const { child } of runs) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  rmSync(runtimeDir, { recursive: true, force: true });
 });
+
+/** The CLI, in-process, as a user in the checkout runs it. */
+async function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const code = await huitou(args, {
+    stdout: { write: (s: string) => (stdout += s) },
+    stderr: { write: (s: string) => (stderr += s) },
+    env: { XDG_RUNTIME_DIR: runtimeDir, ...env },
+    cwd: root,
+  });
+  return { code, stdout, stderr };
+}
 
 describe('npm start (bin/local.ts)', () => {
   it(
-    'runs two stacks at once, refuses a port in use, and stops cleanly on SIGTERM',
+    'runs two stacks at once that the CLI finds, refuses a port in use, and stops cleanly on SIGTERM',
     async () => {
       const [portA, portB] = [await freePort(), await freePort()];
       // A runs as `npx tsx bin/local.ts` in its own process group, stopped the way a
@@ -95,6 +115,16 @@ describe('npm start (bin/local.ts)', () => {
       const mailView = await fetch(`${readyA.ses}/store`);
       expect(mailView.status).toBe(200);
 
+      // Two stacks in memory on other ports than 3000, both started here: the CLI
+      // names both, and takes the key of the one HUITOU_API_URL picks.
+      const ambiguous = await cli(['channels', 'list']);
+      expect(ambiguous.code).toBe(2);
+      expect(ambiguous.stderr).toContain(`2 local stacks were started in ${root}`);
+      expect(ambiguous.stderr).toContain(readyA.api);
+      expect(ambiguous.stderr).toContain(readyB.api);
+      const picked = await cli(['channels', 'list'], { HUITOU_API_URL: readyB.api });
+      expect(picked).toMatchObject({ code: 0, stdout: expect.stringContaining('No channels yet') });
+
       const clash = run(tsx, ['bin/local.ts'], { PORT: String(portA) });
       expect((await clash.exited).code).toBe(1);
       const errors = clash.stderr.split('\n').filter((line) => line.startsWith('huitou:'));
@@ -111,6 +141,7 @@ describe('npm start (bin/local.ts)', () => {
       await a.exited; // npm itself dies of the signal; the stack below it stops on its own
       await waitFor('stack A stopped', () => a.stderr.includes('\nstopped'), 30_000);
       await waitFor('no Java left', () => javaPorts.every((port) => javaArgsOnPort(port).length === 0), 10_000);
+      expect(readdirSync(join(runtimeDir, 'huitou'))).toEqual([]);
     },
     180_000,
   );

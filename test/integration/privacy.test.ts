@@ -2,9 +2,10 @@
 // customers/redact and shop/redact, with the fixture payloads.
 import { readFileSync } from 'node:fs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { gzipSync } from 'node:zlib';
+import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { itemKeys } from '../../functions/adapters/dynamo-keys';
+import { itemKeys, lists } from '../../functions/adapters/dynamo-keys';
 import { shopifyHeaders, startTestStack, type TestStack } from '../support/stack';
 
 type Json = Record<string, any>;
@@ -90,6 +91,55 @@ describe('Flow: privacy requests', () => {
     expect((await t.api<Json>(`/admin/quarantine/${quarantined!['id']}`)).body).toMatchObject({ status: 'redacted', body: null });
   });
 
+  it('erases a quarantined guest order found by its phone written another way, for customers/redact', async () => {
+    const channel = await t.createChannel({ platform: 'shopify', name: 'Guests', webhookSecret: secret });
+    const phone = '(415) 555-0134';
+    // No created_at: the order fails the schema and is quarantined. No email, no customer: a guest.
+    const guestOrder = {
+      id: 9100001,
+      name: '#9101',
+      email: null,
+      phone,
+      customer: null,
+      updated_at: '2026-03-01T10:00:00-08:00',
+      currency: 'USD',
+      total_price: '12.00',
+      billing_address: { first_name: 'Ana', last_name: 'Ruiz', address1: '1 Main St', city: 'San Francisco', zip: '94103', phone },
+      shipping_address: { first_name: 'Ana', last_name: 'Ruiz', address1: '1 Main St', city: 'San Francisco', zip: '94103', phone },
+    };
+    const someoneElse = { ...guestOrder, id: 9100002, phone: '(212) 555-0100', billing_address: { first_name: 'Bo', phone: '(212) 555-0100' }, shipping_address: null };
+    await send(channel.webhookUrl, guestOrder, 'orders/create', 'guest-1');
+    await send(channel.webhookUrl, someoneElse, 'orders/create', 'guest-2');
+    // An entry quarantined before identity digests were stored: found by reading its body.
+    const legacyId = 'q_0123456789abcdef01234567';
+    await db.send(
+      new PutCommand({
+        TableName: t.stack.tableName,
+        Item: {
+          ...itemKeys.quarantine(legacyId),
+          id: legacyId, channelId: channel.id, platform: 'shopify', topic: 'orders/create', deliveryId: 'legacy-1',
+          receivedAt: '2026-02-01T00:00:00.000Z', reason: 'invalid', issues: [], status: 'open', updatedAt: '2026-02-01T00:00:00.000Z',
+          bodyGzip: gzipSync(Buffer.from('{"note": "Ana Ruiz, 1 Main St, tel 415.555.0134"')).toString('base64'),
+          listPk: lists.quarantine, listSk: `2026-02-01T00:00:00.000Z#${legacyId}`,
+        },
+      }),
+    );
+    await t.settled();
+    const readonly = (await t.api<Json>('/admin/keys', { body: { role: 'readonly' } })).body['key'] as string;
+    const entries = (await t.api<{ items: Json[] }>('/admin/quarantine', { key: readonly })).body.items;
+    const idOf = (deliveryId: string) => entries.find((e) => e['deliveryId'] === deliveryId)!['id'] as string;
+    const shown = async (id: string) => (await t.api<Json>(`/admin/quarantine/${id}`, { key: readonly })).body;
+    expect((await shown(idOf('guest-1')))['body']).toContain('Ana');
+
+    const redact = { shop_id: 954889, shop_domain: 'guests.myshopify.com', customer: { id: 7700001, email: null, phone: '+14155550134' }, orders_to_redact: [] };
+    await send(channel.webhookUrl, redact, 'customers/redact', 'guest-redact');
+    await t.settled();
+
+    expect(await shown(idOf('guest-1'))).toMatchObject({ status: 'redacted', body: null });
+    expect(await shown(legacyId)).toMatchObject({ status: 'redacted', body: null });
+    expect((await shown(idOf('guest-2')))['body']).toContain('(212) 555-0100');
+  });
+
   it('starts afresh when a redacted person orders again', async () => {
     const channel = await t.createChannel({ platform: 'shopify', name: 'Second', webhookSecret: secret });
     await send(channel.webhookUrl, johnsOrder(5001, { customer: { ...johnsOrder(0).customer, id: 91 } }), 'orders/create', 'again-1');
@@ -116,8 +166,7 @@ describe('Flow: privacy requests', () => {
 
     const channels = (await t.api<{ items: Json[] }>('/admin/channels')).body.items;
     expect(channels.find((c) => c['id'] === gone.id)).toMatchObject({ status: 'redacted', rotatingSecret: false });
-    // The webhook Lambda may still hold the channel for a few seconds; nothing sent now is kept.
-    await send(gone.webhookUrl, { ...both, id: 7004 }, 'orders/create', 'sr-5');
+    expect(await send(gone.webhookUrl, { ...both, id: 7004 }, 'orders/create', 'sr-5')).toBe(404);
     await t.settled();
     expect(await storedItem(itemKeys.order(gone.id, '7004'))).toBeUndefined();
     expect((await t.api<Json>(`/admin/customers/${onlyId}`)).body).toMatchObject({ email: null, redacted: true });

@@ -1,7 +1,23 @@
-// The environment a handler module reads at import, as the CDK stack sets it.
-// Import this before importing a handler.
-process.env['TABLE_NAME'] = 'huitou-test';
-process.env['INGEST_QUEUE_URL'] = 'https://sqs.us-east-1.amazonaws.com/123456789012/huitou-ingest';
-process.env['AWS_REGION'] = 'us-east-1';
-process.env['POWERTOOLS_LOG_LEVEL'] = 'SILENT';
-process.env['POWERTOOLS_METRICS_DISABLED'] = 'true';
+// The environment a handler module reads at import: exactly what its function's
+// definition gives it (lib/resources.ts), as both stacks set it, and nothing of
+// another function's. Call it before importing the handler.
+import { envNames, functionEnvironment, type FunctionName } from '../../lib/resources';
+
+export const testTableName = 'huitou-test';
+
+export function setFunctionEnv(name: FunctionName): Record<string, string> {
+  for (const key of Object.keys(process.env)) {
+    if (key === envNames.table || /_(QUEUE|DLQ)_URL$/.test(key)) delete process.env[key];
+  }
+  const env = functionEnvironment(name, {
+    tableName: testTableName,
+    queueUrl: (queue) => `https://sqs.us-east-1.amazonaws.com/123456789012/huitou-${queue}`,
+    dlqUrl: (queue) => `https://sqs.us-east-1.amazonaws.com/123456789012/huitou-${queue}-dlq`,
+  });
+  Object.assign(process.env, env, {
+    AWS_REGION: 'us-east-1',
+    POWERTOOLS_LOG_LEVEL: 'SILENT',
+    POWERTOOLS_METRICS_DISABLED: 'true',
+  });
+  return env;
+}

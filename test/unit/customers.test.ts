@@ -1,514 +1,221 @@
 import { describe, expect, it } from 'vitest';
 import {
-  applyContribution,
-  applyFacts,
-  customerView,
-  displayName,
+  countersTouched,
+  edgeDaysToRead,
+  moveFigures,
   newProfile,
-  redactedProfile,
-  stageOf,
+  removesEdge,
   type CustomerProfile,
+  type PurchaseDay,
 } from '../../functions/domain/customers';
 import type { Contribution } from '../../functions/domain/orders';
 
-const created = '2026-03-01T00:00:00.000Z';
+const at = (iso: string) => Date.parse(iso);
 
-function aContribution(overrides: Partial<Contribution> = {}): Contribution {
+function contribution(placedAt: string, overrides: Partial<Contribution> = {}): Contribution {
   return {
     channelId: 'ch_shop',
-    day: '2026-03-01',
-    atMs: Date.parse('2026-03-01T15:00:00Z'),
+    day: placedAt.slice(0, 10),
+    atMs: at(placedAt),
     currency: 'USD',
-    grossMinor: 5000,
+    grossMinor: 1000,
     refundedMinor: 0,
     discountCodes: [],
     ...overrides,
   };
 }
 
-/** A profile after the given orders were counted, in order. */
-function counted(...contributions: Contribution[]): CustomerProfile {
-  return contributions.reduce((profile, c) => applyContribution(profile, undefined, c), newProfile('c_1', created));
+/** A profile whose figures count `orders` orders from `first` to `last`. */
+function profileWith(figures: Partial<CustomerProfile['figures']>): CustomerProfile {
+  const profile = newProfile('cus_1', '2026-01-01T00:00:00Z');
+  return { ...profile, figures: { ...profile.figures, currency: 'USD', ...figures } };
 }
 
-describe('Function: newProfile', () => {
-  it('starts with no order, no channel and unknown consent', () => {
-    expect(newProfile('c_1', created)).toEqual({
-      id: 'c_1',
-      createdAt: created,
-      updatedAt: created,
-      rev: 0,
-      consent: { state: 'unknown' },
-      channels: [],
-      channelCustomerIds: {},
-      figures: {
-        orders: 0,
-        purchaseDays: 0,
-        grossMinor: 0,
-        refundedMinor: 0,
-        netMinor: 0,
-        currency: null,
-        firstOrderAt: null,
-        lastOrderAt: null,
-      },
-      orderDays: {},
-      discountCodes: {},
-      otherCurrencies: {},
-    });
-  });
-});
+const noCounters = { days: {}, codes: {} };
 
-describe('Function: applyContribution', () => {
-  it('counts a first order in every figure', () => {
-    const profile = counted(aContribution({ refundedMinor: 1200, discountCodes: ['SPRING'] }));
+describe('Function: moveFigures', () => {
+  it('opens a purchase day and sets first and last order for a first order', () => {
+    // Arrange
+    const order = contribution('2026-03-01T10:00:00-05:00', { discountCodes: ['TENOFF'] });
 
-    expect(profile.figures).toEqual({
+    // Act
+    const moved = moveFigures(newProfile('cus_1', 'now'), undefined, order, noCounters);
+
+    // Assert
+    expect(moved.profile.figures).toMatchObject({
       orders: 1,
       purchaseDays: 1,
-      grossMinor: 5000,
-      refundedMinor: 1200,
-      netMinor: 3800,
-      currency: 'USD',
+      grossMinor: 1000,
+      netMinor: 1000,
       firstOrderAt: '2026-03-01T15:00:00.000Z',
       lastOrderAt: '2026-03-01T15:00:00.000Z',
     });
-    expect(profile.channels).toEqual(['ch_shop']);
-    expect(profile.discountCodes).toEqual({ SPRING: 1 });
-    expect(profile.orderDays).toEqual({ '2026-03-01': [Date.parse('2026-03-01T15:00:00Z')] });
+    expect(moved.days).toStrictEqual([{ day: '2026-03-01', before: [], after: [order.atMs] }]);
+    expect(moved.codes).toStrictEqual([{ code: 'TENOFF', before: 0, after: 1 }]);
   });
 
-  it('leaves the profile it was given untouched', () => {
-    const before = counted(aContribution());
-    const copy = structuredClone(before);
+  it('keeps the purchase-day count when a second order lands on a day already counted', () => {
+    // Arrange
+    const first = contribution('2026-03-01T10:00:00Z');
+    const second = contribution('2026-03-01T18:00:00Z');
+    const profile = profileWith({ orders: 1, purchaseDays: 1, grossMinor: 1000, netMinor: 1000, firstOrderAt: '2026-03-01T10:00:00.000Z', lastOrderAt: '2026-03-01T10:00:00.000Z' });
 
-    applyContribution(before, aContribution(), aContribution({ grossMinor: 1, discountCodes: ['X'], day: '2026-04-01' }));
+    // Act
+    const moved = moveFigures(profile, undefined, second, { days: { '2026-03-01': [first.atMs] }, codes: {} });
 
-    expect(before).toEqual(copy);
+    // Assert
+    expect(moved.profile.figures).toMatchObject({ orders: 2, purchaseDays: 1, lastOrderAt: '2026-03-01T18:00:00.000Z' });
+    expect(moved.days).toStrictEqual([{ day: '2026-03-01', before: [first.atMs], after: [first.atMs, second.atMs] }]);
   });
 
-  it('counts two orders of one day as one purchase day, times kept in order', () => {
-    const late = Date.parse('2026-03-01T20:00:00Z');
-    const early = Date.parse('2026-03-01T09:00:00Z');
+  it('closes a day and drops a code when the only order on them is cancelled', () => {
+    // Arrange
+    const middle = contribution('2026-03-02T10:00:00Z', { discountCodes: ['A'] });
+    const profile = profileWith({ orders: 3, purchaseDays: 3, grossMinor: 3000, netMinor: 3000, firstOrderAt: '2026-03-01T10:00:00.000Z', lastOrderAt: '2026-03-03T10:00:00.000Z' });
 
-    const profile = counted(aContribution({ atMs: late }), aContribution({ atMs: early, grossMinor: 100 }));
+    // Act
+    const moved = moveFigures(profile, middle, undefined, { days: { '2026-03-02': [middle.atMs] }, codes: { A: 1 } });
 
-    expect(profile.figures).toMatchObject({
+    // Assert
+    expect(moved.profile.figures).toMatchObject({
       orders: 2,
-      purchaseDays: 1,
-      grossMinor: 5100,
-      firstOrderAt: '2026-03-01T09:00:00.000Z',
-      lastOrderAt: '2026-03-01T20:00:00.000Z',
+      purchaseDays: 2,
+      grossMinor: 2000,
+      firstOrderAt: '2026-03-01T10:00:00.000Z',
+      lastOrderAt: '2026-03-03T10:00:00.000Z',
     });
-    expect(profile.orderDays['2026-03-01']).toEqual([early, late]);
+    expect(moved.days).toStrictEqual([{ day: '2026-03-02', before: [middle.atMs], after: [] }]);
+    expect(moved.codes).toStrictEqual([{ code: 'A', before: 1, after: 0 }]);
   });
 
-  it('dates the first and last order across days, whatever order they arrive in', () => {
-    const profile = counted(
-      aContribution({ day: '2026-03-05', atMs: Date.parse('2026-03-05T10:00:00Z') }),
-      aContribution({ day: '2026-01-02', atMs: Date.parse('2026-01-02T10:00:00Z') }),
-      aContribution({ day: '2026-02-03', atMs: Date.parse('2026-02-03T10:00:00Z') }),
-    );
+  it('writes no counter item for a change that moves only money', () => {
+    // Arrange
+    const before = contribution('2026-03-01T10:00:00Z', { discountCodes: ['A'] });
+    const after = { ...before, refundedMinor: 400 };
+    const profile = profileWith({ orders: 1, purchaseDays: 1, grossMinor: 1000, netMinor: 1000, firstOrderAt: '2026-03-01T10:00:00.000Z', lastOrderAt: '2026-03-01T10:00:00.000Z' });
 
-    expect(profile.figures).toMatchObject({
-      purchaseDays: 3,
-      firstOrderAt: '2026-01-02T10:00:00.000Z',
-      lastOrderAt: '2026-03-05T10:00:00.000Z',
+    // Act
+    const moved = moveFigures(profile, before, after, noCounters);
+
+    // Assert
+    expect(countersTouched(before, after)).toStrictEqual({ days: [], codes: [] });
+    expect(moved).toMatchObject({ days: [], codes: [], profile: { figures: { refundedMinor: 400, netMinor: 600, purchaseDays: 1 } } });
+  });
+
+  /** What the repository answers for these stored days: edgeDaysToRead from each end. */
+  function edgesOf(stored: PurchaseDay[]) {
+    const byDay = [...stored].sort((x, y) => (x.day < y.day ? -1 : 1));
+    return { earliest: byDay.slice(0, edgeDaysToRead), latest: [...byDay].reverse().slice(0, edgeDaysToRead) };
+  }
+  const day = (iso: string): PurchaseDay => ({ day: iso.slice(0, 10), times: [at(iso)] });
+
+  it('finds the new first order two days after the earliest day left, when stores sit in far-apart offsets', () => {
+    // Arrange: the first order goes. Of the days left, 04-03 in +14:00 holds the earliest instant.
+    const gone = contribution('2026-03-31T12:00:00Z');
+    const stored = [
+      day('2026-03-31T12:00:00Z'),
+      day('2026-04-01T23:00:00-12:00'), // 04-02 11:00 UTC
+      day('2026-04-02T00:00:00-12:00'), // 04-02 12:00 UTC
+      day('2026-04-03T00:00:00+14:00'), // 04-02 10:00 UTC
+      day('2026-04-04T12:00:00Z'),
+      day('2026-04-05T12:00:00Z'),
+      day('2026-04-06T12:00:00Z'),
+    ];
+    const profile = profileWith({ orders: 7, purchaseDays: 7, firstOrderAt: '2026-03-31T12:00:00.000Z', lastOrderAt: '2026-04-06T12:00:00.000Z' });
+
+    // Act
+    const moved = moveFigures(profile, gone, undefined, { days: { '2026-03-31': [gone.atMs] }, codes: {} }, edgesOf(stored));
+
+    // Assert
+    expect(moved.profile.figures).toMatchObject({
+      orders: 6,
+      purchaseDays: 6,
+      firstOrderAt: '2026-04-02T10:00:00.000Z',
+      lastOrderAt: '2026-04-06T12:00:00.000Z',
     });
   });
 
-  it('moves the figures by the difference when an order changes', () => {
-    const profile = counted(aContribution(), aContribution({ day: '2026-03-02', atMs: Date.parse('2026-03-02T10:00:00Z') }));
+  it('finds the new last order two days before the latest day left, when stores sit in far-apart offsets', () => {
+    // Arrange: the last order goes. Of the days left, 05-08 in -12:00 holds the latest instant.
+    const gone = contribution('2026-05-11T12:00:00Z');
+    const stored = [
+      day('2026-05-05T12:00:00Z'),
+      day('2026-05-06T12:00:00Z'),
+      day('2026-05-07T12:00:00Z'),
+      day('2026-05-08T23:00:00-12:00'), // 05-09 11:00 UTC
+      day('2026-05-09T00:00:00+14:00'), // 05-08 10:00 UTC
+      day('2026-05-10T00:00:00+14:00'), // 05-09 10:00 UTC
+      day('2026-05-11T12:00:00Z'),
+    ];
+    const profile = profileWith({ orders: 7, purchaseDays: 7, firstOrderAt: '2026-05-05T12:00:00.000Z', lastOrderAt: '2026-05-11T12:00:00.000Z' });
 
-    const next = applyContribution(profile, aContribution(), aContribution({ grossMinor: 3000, refundedMinor: 500 }));
+    // Act
+    const moved = moveFigures(profile, gone, undefined, { days: { '2026-05-11': [gone.atMs] }, codes: {} }, edgesOf(stored));
 
-    expect(next.figures).toMatchObject({ orders: 2, grossMinor: 8000, refundedMinor: 500, netMinor: 7500, purchaseDays: 2 });
+    // Assert
+    expect(moved.profile.figures).toMatchObject({
+      purchaseDays: 6,
+      firstOrderAt: '2026-05-05T12:00:00.000Z',
+      lastOrderAt: '2026-05-09T11:00:00.000Z',
+    });
   });
 
-  it('takes an order back out when it stops counting', () => {
-    const kept = aContribution({ day: '2026-03-02', atMs: Date.parse('2026-03-02T10:00:00Z'), discountCodes: ['A'] });
-    const gone = aContribution({ grossMinor: 700, refundedMinor: 100, discountCodes: ['A', 'B'] });
-    const profile = counted(kept, gone);
+  it('takes the new first order from within its day when the day keeps other orders', () => {
+    // Arrange
+    const gone = contribution('2026-03-01T08:00:00Z');
+    const stored = [{ day: '2026-03-01', times: [gone.atMs, at('2026-03-01T09:00:00Z')] }, day('2026-03-02T07:00:00Z')];
+    const profile = profileWith({ orders: 3, purchaseDays: 2, firstOrderAt: '2026-03-01T08:00:00.000Z', lastOrderAt: '2026-03-02T07:00:00.000Z' });
 
-    const next = applyContribution(profile, gone, undefined);
+    // Act
+    const moved = moveFigures(profile, gone, undefined, { days: { '2026-03-01': stored[0]!.times }, codes: {} }, edgesOf(stored));
 
-    expect(next.figures).toEqual({
-      orders: 1,
-      purchaseDays: 1,
-      grossMinor: 5000,
+    // Assert
+    expect(moved.profile.figures).toMatchObject({ purchaseDays: 2, firstOrderAt: '2026-03-01T09:00:00.000Z' });
+    expect(moved.days).toStrictEqual([{ day: '2026-03-01', before: stored[0]!.times, after: [at('2026-03-01T09:00:00Z')] }]);
+  });
+
+  it('clears first and last order when the last counted order goes', () => {
+    // Arrange
+    const only = contribution('2026-03-01T10:00:00Z');
+    const profile = profileWith({ orders: 1, purchaseDays: 1, grossMinor: 1000, netMinor: 1000, firstOrderAt: '2026-03-01T10:00:00.000Z', lastOrderAt: '2026-03-01T10:00:00.000Z' });
+    const stored = [{ day: '2026-03-01', times: [only.atMs] }];
+
+    // Act
+    const moved = moveFigures(profile, only, undefined, { days: { '2026-03-01': [only.atMs] }, codes: {} }, { earliest: stored, latest: stored });
+
+    // Assert
+    expect(moved.profile.figures).toStrictEqual({
+      orders: 0,
+      purchaseDays: 0,
+      grossMinor: 0,
       refundedMinor: 0,
-      netMinor: 5000,
-      currency: 'USD',
-      firstOrderAt: '2026-03-02T10:00:00.000Z',
-      lastOrderAt: '2026-03-02T10:00:00.000Z',
-    });
-    expect(next.discountCodes).toEqual({ A: 1 });
-    expect(next.orderDays).toEqual({ '2026-03-02': [kept.atMs] });
-  });
-
-  it('returns to a blank slate, currency included, when the last order stops counting', () => {
-    const only = aContribution({ discountCodes: ['A'] });
-
-    const next = applyContribution(counted(only), only, undefined);
-
-    expect(next.figures).toEqual(newProfile('c_1', created).figures);
-    expect(next.orderDays).toEqual({});
-    expect(next.discountCodes).toEqual({});
-    expect(next.channels).toEqual(['ch_shop']);
-  });
-
-  it('removes the one time of a day that belonged to the order taken out', () => {
-    const first = aContribution({ atMs: Date.parse('2026-03-01T09:00:00Z') });
-    const second = aContribution({ atMs: Date.parse('2026-03-01T12:00:00Z') });
-    const third = aContribution({ atMs: Date.parse('2026-03-01T18:00:00Z') });
-
-    const next = applyContribution(counted(first, second, third), second, undefined);
-
-    expect(next.orderDays['2026-03-01']).toEqual([first.atMs, third.atMs]);
-  });
-
-  it('still drops one time of the day when the order time is not found', () => {
-    const first = aContribution({ atMs: 1 });
-    const second = aContribution({ atMs: 2 });
-
-    const next = applyContribution(counted(first, second), aContribution({ atMs: 99 }), undefined);
-
-    expect(next.orderDays['2026-03-01']).toEqual([2]);
-    expect(next.figures.purchaseDays).toBe(1);
-  });
-
-  it('keeps a second currency apart from the figures', () => {
-    const euros = aContribution({ currency: 'EUR', grossMinor: 900, refundedMinor: 100 });
-
-    const profile = counted(aContribution(), euros);
-
-    expect(profile.figures).toMatchObject({ orders: 2, grossMinor: 5000, refundedMinor: 0, currency: 'USD' });
-    expect(profile.otherCurrencies).toEqual({ EUR: { grossMinor: 900, refundedMinor: 100 } });
-
-    const back = applyContribution(profile, euros, undefined);
-    expect(back.otherCurrencies).toEqual({});
-  });
-
-  it('keeps a second-currency entry while any of its money remains', () => {
-    const refundedOnly = aContribution({ currency: 'EUR', grossMinor: 0, refundedMinor: 100 });
-    const paid = aContribution({ currency: 'EUR', grossMinor: 900 });
-    const profile = counted(aContribution(), refundedOnly, paid);
-
-    expect(applyContribution(profile, paid, undefined).otherCurrencies).toEqual({
-      EUR: { grossMinor: 0, refundedMinor: 100 },
-    });
-    expect(applyContribution(profile, refundedOnly, undefined).otherCurrencies).toEqual({
-      EUR: { grossMinor: 900, refundedMinor: 0 },
+      netMinor: 0,
+      currency: null,
+      firstOrderAt: null,
+      lastOrderAt: null,
     });
   });
 
-  it('counts how many orders used each discount code', () => {
-    const profile = counted(
-      aContribution({ discountCodes: ['A', 'B'] }),
-      aContribution({ discountCodes: ['A'], atMs: 5 }),
-    );
+  it('refuses to guess the new first order without the day edges', () => {
+    // Arrange
+    const only = contribution('2026-03-01T10:00:00Z');
+    const profile = profileWith({ orders: 1, purchaseDays: 1, firstOrderAt: '2026-03-01T10:00:00.000Z', lastOrderAt: '2026-03-01T10:00:00.000Z' });
 
-    expect(profile.discountCodes).toEqual({ A: 2, B: 1 });
-    expect(applyContribution(profile, aContribution({ discountCodes: ['A'], atMs: 5 }), undefined).discountCodes).toEqual({
-      A: 1,
-      B: 1,
-    });
-  });
-
-  it('adds each channel once, and only for an order that counts', () => {
-    const profile = counted(aContribution(), aContribution({ channelId: 'ch_woo', atMs: 5 }), aContribution({ atMs: 6 }));
-
-    expect(profile.channels).toEqual(['ch_shop', 'ch_woo']);
-    expect(applyContribution(newProfile('c_2', created), aContribution({ channelId: 'ch_x' }), undefined).channels).toEqual([]);
-  });
-
-  it('counts an order with an unreadable date without dating the figures by it', () => {
-    const profile = counted(aContribution({ atMs: Number.NEGATIVE_INFINITY }));
-
-    expect(profile.figures).toMatchObject({ orders: 1, purchaseDays: 1, firstOrderAt: null, lastOrderAt: null });
+    // Act and assert
+    expect(() => moveFigures(profile, only, undefined, noCounters)).toThrow(/needs the day edges/);
   });
 });
 
-describe('Function: applyFacts', () => {
-  const at = '2026-03-01T10:00:00Z';
-  const later = '2026-03-02T10:00:00Z';
-  const earlier = '2026-02-01T10:00:00Z';
-  const home = { address1: '1 Main St', city: 'Springfield' };
-  const work = { address1: '9 Office Rd', city: 'Shelbyville' };
+describe('Function: removesEdge', () => {
+  const figures = { firstOrderAt: '2026-03-01T10:00:00.000Z', lastOrderAt: '2026-03-09T10:00:00.000Z' };
 
-  /** A profile that knows every contact detail of Ada, observed at `at`. */
-  const known = (): CustomerProfile =>
-    applyFacts(
-      newProfile('c_1', created),
-      {
-        email: 'ada@example.com',
-        phone: '+15550001111',
-        firstName: 'Ada',
-        lastName: 'Lovelace',
-        addresses: [home],
-        channelCustomerId: '42',
-      },
-      'ch_shop',
-      at,
-    );
-
-  it('takes every fact into a new profile', () => {
-    expect(known()).toMatchObject({
-      email: 'ada@example.com',
-      phone: '+15550001111',
-      firstName: 'Ada',
-      lastName: 'Lovelace',
-      addresses: [home],
-      factsAt: at,
-      channels: ['ch_shop'],
-      channelCustomerIds: { ch_shop: '42' },
-    });
-  });
-
-  it('lets newer contact details replace the kept ones', () => {
-    const next = applyFacts(
-      known(),
-      { email: 'ada@new.example', phone: '+15559999999', firstName: 'Augusta', lastName: 'King', addresses: [work] },
-      'ch_shop',
-      later,
-    );
-
-    expect(next).toMatchObject({
-      email: 'ada@new.example',
-      phone: '+15559999999',
-      firstName: 'Augusta',
-      lastName: 'King',
-      addresses: [work],
-      factsAt: later,
-    });
-  });
-
-  it('takes details observed at the same instant as the kept ones', () => {
-    expect(applyFacts(known(), { email: 'same@example.com' }, 'ch_shop', at).email).toBe('same@example.com');
-  });
-
-  it('never lets older details overwrite, but lets them fill gaps', () => {
-    const sparse = applyFacts(newProfile('c_1', created), { email: 'ada@example.com' }, 'ch_shop', at);
-
-    const next = applyFacts(
-      sparse,
-      { email: 'old@example.com', phone: '+15550002222', firstName: 'A', lastName: 'L', addresses: [work] },
-      'ch_shop',
-      earlier,
-    );
-
-    expect(next).toMatchObject({
-      email: 'ada@example.com',
-      phone: '+15550002222',
-      firstName: 'A',
-      lastName: 'L',
-      addresses: [work],
-      factsAt: at,
-    });
-  });
-
-  it('keeps the addresses when older ones arrive', () => {
-    expect(applyFacts(known(), { addresses: [work] }, 'ch_shop', earlier).addresses).toEqual([home]);
-  });
-
-  it('ignores empty values and an empty address list, however new', () => {
-    const next = applyFacts(known(), { email: '', firstName: '', addresses: [] }, 'ch_shop', later);
-
-    expect(next).toMatchObject({ email: 'ada@example.com', firstName: 'Ada', addresses: [home] });
-  });
-
-  it('records no customer id for a channel that gave none', () => {
-    expect(applyFacts(known(), { email: 'ada@example.com' }, 'ch_woo', later).channelCustomerIds).toStrictEqual({ ch_shop: '42' });
-  });
-
-  it('adds the channel once and records its customer id', () => {
-    const next = applyFacts(applyFacts(known(), {}, 'ch_woo', later), { channelCustomerId: '7' }, 'ch_woo', later);
-
-    expect(next.channels).toEqual(['ch_shop', 'ch_woo']);
-    expect(next.channelCustomerIds).toEqual({ ch_shop: '42', ch_woo: '7' });
-  });
-
-  it('leaves the profile it was given untouched', () => {
-    const profile = known();
-    const copy = structuredClone(profile);
-
-    applyFacts(profile, { email: 'x@example.com', channelCustomerId: '9' }, 'ch_other', later);
-
-    expect(profile).toEqual(copy);
-  });
-
-  describe('consent', () => {
-    const subscribed = { state: 'subscribed', at } as const;
-
-    it('takes a dated statement over an older one', () => {
-      const profile = applyFacts(known(), { consent: subscribed }, 'ch_shop', at);
-
-      const next = applyFacts(profile, { consent: { state: 'unsubscribed', at: later } }, 'ch_shop', at);
-
-      expect(next.consent).toEqual({ state: 'unsubscribed', at: later });
-    });
-
-    it('takes a dated statement made at the same instant', () => {
-      const profile = applyFacts(known(), { consent: subscribed }, 'ch_shop', at);
-
-      expect(applyFacts(profile, { consent: { state: 'unsubscribed', at } }, 'ch_shop', at).consent.state).toBe(
-        'unsubscribed',
-      );
-    });
-
-    it('keeps a dated statement against an older one', () => {
-      const profile = applyFacts(known(), { consent: { state: 'unsubscribed', at: later } }, 'ch_shop', at);
-
-      expect(applyFacts(profile, { consent: subscribed }, 'ch_shop', later).consent).toEqual({
-        state: 'unsubscribed',
-        at: later,
-      });
-    });
-
-    it('lets a dated statement replace an undated one', () => {
-      const profile = applyFacts(known(), { consent: { state: 'unsubscribed' } }, 'ch_shop', at);
-
-      expect(applyFacts(profile, { consent: subscribed }, 'ch_shop', at).consent).toEqual(subscribed);
-    });
-
-    it('lets an undated statement only fill a gap', () => {
-      const filled = applyFacts(known(), { consent: { state: 'subscribed' } }, 'ch_shop', at);
-      expect(filled.consent).toEqual({ state: 'subscribed' });
-
-      const kept = applyFacts(filled, { consent: { state: 'unsubscribed' } }, 'ch_shop', later);
-      expect(kept.consent).toEqual({ state: 'subscribed' });
-    });
-
-    it('ignores a statement that says nothing', () => {
-      const profile = applyFacts(known(), { consent: subscribed }, 'ch_shop', at);
-
-      expect(applyFacts(profile, { consent: { state: 'unknown', at: later } }, 'ch_shop', later).consent).toEqual(subscribed);
-      expect(applyFacts(profile, {}, 'ch_shop', later).consent).toEqual(subscribed);
-    });
-  });
-});
-
-describe('Function: stageOf', () => {
-  it('calls a customer without orders a prospect, with one first_time, with more repeat', () => {
-    expect(stageOf({ orders: 0 })).toBe('prospect');
-    expect(stageOf({ orders: 1 })).toBe('first_time');
-    expect(stageOf({ orders: 2 })).toBe('repeat');
-    expect(stageOf({ orders: 40 })).toBe('repeat');
-  });
-});
-
-describe('Function: displayName', () => {
-  it('joins the first and last name, or gives whichever is known', () => {
-    expect(displayName({ firstName: 'Ada', lastName: 'Lovelace' })).toBe('Ada Lovelace');
-    expect(displayName({ firstName: 'Ada' })).toBe('Ada');
-    expect(displayName({ lastName: 'Lovelace' })).toBe('Lovelace');
-  });
-
-  it('is null when no name is known', () => {
-    expect(displayName({})).toBeNull();
-    expect(displayName({ firstName: '', lastName: '' })).toBeNull();
-    expect(displayName({ firstName: ' ' })).toBeNull();
-  });
-});
-
-describe('Function: redactedProfile', () => {
-  const redactedAt = '2026-04-01T00:00:00.000Z';
-  const person = (): CustomerProfile =>
-    applyContribution(
-      applyFacts(
-        newProfile('c_1', created),
-        {
-          email: 'ada@example.com',
-          phone: '+15550001111',
-          firstName: 'Ada',
-          lastName: 'Lovelace',
-          addresses: [{ city: 'London' }],
-          consent: { state: 'subscribed', at: created },
-          channelCustomerId: '42',
-        },
-        'ch_shop',
-        created,
-      ),
-      undefined,
-      aContribution({ discountCodes: ['A'] }),
-    );
-
-  it('removes every personal detail and keeps the anonymous figures', () => {
-    const redacted = redactedProfile(person(), redactedAt);
-
-    for (const field of ['email', 'phone', 'firstName', 'lastName', 'addresses', 'factsAt']) {
-      expect(redacted).not.toHaveProperty(field);
-    }
-    expect(redacted).toMatchObject({
-      id: 'c_1',
-      consent: { state: 'unknown' },
-      channelCustomerIds: {},
-      channels: ['ch_shop'],
-      figures: person().figures,
-      discountCodes: { A: 1 },
-      redactedAt,
-      updatedAt: redactedAt,
-      createdAt: created,
-    });
-  });
-
-  it('shares nothing with the profile it was given', () => {
-    const original = person();
-    const redacted = redactedProfile(original, redactedAt);
-    redacted.figures.orders = 99;
-    redacted.channels.push('ch_x');
-
-    expect(original.figures.orders).toBe(1);
-    expect(original.channels).toEqual(['ch_shop']);
-  });
-});
-
-describe('Function: customerView', () => {
-  it('shows a customer as the admin API contract says, scores null until the first rescore', () => {
-    const profile = applyFacts(
-      counted(aContribution({ discountCodes: ['SPRING'] })),
-      { email: 'ada@example.com', phone: '+15550001111', firstName: 'Ada', consent: { state: 'subscribed', at: created } },
-      'ch_shop',
-      created,
-    );
-
-    expect(customerView(profile)).toEqual({
-      id: 'c_1',
-      email: 'ada@example.com',
-      name: 'Ada',
-      phone: '+15550001111',
-      channels: ['ch_shop'],
-      figures: profile.figures,
-      otherCurrencies: {},
-      consent: { email: 'subscribed', emailUpdatedAt: created },
-      discountCodes: ['SPRING'],
-      segment: null,
-      stage: 'first_time',
-      scores: {
-        r: null,
-        f: null,
-        m: null,
-        pAlive: null,
-        expectedOrders90: null,
-        expectedOrders365: null,
-        clv12m: null,
-        nextOrderAt: null,
-      },
-      redacted: false,
-      createdAt: created,
-      updatedAt: created,
-    });
-  });
-
-  it('shows unknown contact details as null and a redacted customer as redacted', () => {
-    const view = customerView(redactedProfile(newProfile('c_1', created), '2026-04-01T00:00:00.000Z'));
-
-    expect(view).toMatchObject({
-      email: null,
-      name: null,
-      phone: null,
-      consent: { email: 'unknown', emailUpdatedAt: null },
-      stage: 'prospect',
-      redacted: true,
-    });
+  it.each([
+    ['the first order goes', contribution('2026-03-01T10:00:00Z'), undefined, true],
+    ['the last order moves to another time', contribution('2026-03-09T10:00:00Z'), contribution('2026-03-05T10:00:00Z'), true],
+    ['an order in between goes', contribution('2026-03-05T10:00:00Z'), undefined, false],
+    ['the first order changes only its money', contribution('2026-03-01T10:00:00Z'), contribution('2026-03-01T10:00:00Z', { grossMinor: 5 }), false],
+    ['an order arrives', undefined, contribution('2026-02-01T10:00:00Z'), false],
+  ])('tells whether the day edges are needed when %s', (_what, before, after, expected) => {
+    expect(removesEdge(figures, before, after)).toBe(expected);
   });
 });

@@ -305,6 +305,33 @@ describe('Function: normalizeBigCommerceOrder', () => {
   });
 });
 
+describe('Function: normalizeBigCommerceOrder, money that is never negative', () => {
+  it.each([
+    ['total_inc_tax', { total_inc_tax: '-225.0000' }, 'total_inc_tax: must not be negative'],
+    ['refunded_amount', { refunded_amount: '-5.0000' }, 'refunded_amount: must not be negative'],
+    ['subtotal_inc_tax (its lines)', { subtotal_inc_tax: '-225.0000' }, 'subtotal_inc_tax: must not be negative'],
+    ['subtotal_ex_tax (its lines)', { subtotal_ex_tax: -225 }, 'subtotal_ex_tax: must not be negative'],
+  ])('refuses an order whose %s is negative', (_field, overrides, issue) => {
+    // Act
+    const result = normalizeBigCommerceOrder(apiOrder(overrides), ctx);
+
+    // Assert
+    expect(result).toStrictEqual({ ok: false, reason: 'invalid bigcommerce order', issues: [issue] });
+  });
+
+  it('refuses an order that refunded more than its total', () => {
+    // Act
+    const result = normalizeBigCommerceOrder(apiOrder({ refunded_amount: '225.0100', status_id: 4 }), ctx);
+
+    // Assert
+    expect(result).toStrictEqual({
+      ok: false,
+      reason: 'invalid bigcommerce order',
+      issues: ['refunds: 22501 refunded is more than the 22500 paid (minor units)'],
+    });
+  });
+});
+
 describe('Function: normalizeBigCommerceCustomer', () => {
   /** Built from the documented V3 customer fields, like apiOrder above. */
   const apiCustomer = (overrides: Record<string, unknown> = {}): Record<string, unknown> => ({

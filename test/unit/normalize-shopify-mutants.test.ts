@@ -208,8 +208,16 @@ describe('Shopify refunds inside an order', () => {
     expect(order.refunds).toStrictEqual({ '77': 3925 });
   });
 
-  it('never counts a negative refund from adjustments larger than what was refunded', () => {
+  it('refuses a refund whose adjustments are larger than what was refunded', () => {
     const lines = { refund_line_items: [{ subtotal_set: usd('1.00') }], order_adjustments: [{ amount_set: usd('5.00') }] };
+
+    const result = shopify('orders/updated', anOrderBody({ refunds: [refund([paid('60.00', 'CAD')], lines)] }));
+
+    expect(issuesOf(result)).toEqual(['refunds.0: refunds a negative amount after its order adjustments']);
+  });
+
+  it('takes a refund whose adjustments equal what was refunded as zero', () => {
+    const lines = { refund_line_items: [{ subtotal_set: usd('5.00') }], order_adjustments: [{ amount_set: usd('5.00') }] };
 
     const order = orderOf(shopify('orders/updated', anOrderBody({ refunds: [refund([paid('60.00', 'CAD')], lines)] })));
 

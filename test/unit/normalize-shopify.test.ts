@@ -400,3 +400,115 @@ describe('Function: normalizeWebhook (shopify)', () => {
     expect(result).toStrictEqual({ ok: false, reason: 'unsupported topic app/uninstalled', issues: [] });
   });
 });
+
+describe('Function: normalizeWebhook (shopify), money that is never negative', () => {
+  type Bag = { shop_money: { amount: string } };
+  type Body = {
+    total_price: string;
+    total_price_set: Bag;
+    line_items: { price: string; price_set?: Bag }[];
+    refunds: { transactions: { amount: string }[] }[];
+  };
+  const order = () => fixture(ORDER) as unknown as Body;
+
+  function issuesOf(result: NormalizeResult): string[] {
+    if (result.ok) throw new Error('expected the order to be refused');
+    expect(result.reason).toBe('invalid shopify orders/updated payload');
+    return result.issues;
+  }
+
+  it('refuses an order whose total is negative', () => {
+    // Arrange
+    const body = order();
+    body.total_price_set.shop_money.amount = '-598.94';
+
+    // Act
+    const issues = issuesOf(shopify('orders/updated', body));
+
+    // Assert
+    expect(issues).toStrictEqual(['total_price_set.shop_money.amount: must not be negative']);
+  });
+
+  it('refuses an order with a negative line price, in shop money or as the bare price', () => {
+    // Arrange
+    const body = order();
+    body.line_items[0]!.price_set!.shop_money.amount = '-199.00';
+    delete body.line_items[1]!.price_set;
+    body.line_items[1]!.price = '-1.00';
+
+    // Act
+    const issues = issuesOf(shopify('orders/updated', body));
+
+    // Assert
+    expect(issues).toStrictEqual([
+      'line_items.0.price_set.shop_money.amount: must not be negative',
+      'line_items.1.price: must not be negative',
+    ]);
+  });
+
+  it('refuses a refund whose transaction is negative, where the sign used to be dropped', () => {
+    // Arrange
+    const body = order();
+    body.refunds[0]!.transactions[0]!.amount = '-209.00';
+
+    // Act
+    const issues = issuesOf(shopify('orders/updated', body));
+
+    // Assert
+    expect(issues).toStrictEqual(['refunds.0.transactions.0.amount: must not be negative']);
+  });
+
+  it('refuses refunds that return more than the order total', () => {
+    // Arrange
+    const body = order();
+    body.refunds[0]!.transactions[0]!.amount = '598.95';
+
+    // Act
+    const issues = issuesOf(shopify('orders/updated', body));
+
+    // Assert
+    expect(issues).toStrictEqual(['refunds: 59895 refunded is more than the 59894 paid (minor units)']);
+  });
+
+  it('still takes refunds that return exactly the order total', () => {
+    // Arrange
+    const body = order();
+    body.refunds[0]!.transactions[0]!.amount = '598.94';
+
+    // Act
+    const result = shopify('orders/updated', body);
+
+    // Assert
+    expect(orderOf(result).refunds).toStrictEqual({ '509562969': 59894 });
+  });
+
+  it('refuses a refund paid in another currency whose refunded lines are negative', () => {
+    // Arrange
+    const body = order() as unknown as { refunds: { transactions: Record<string, unknown>[]; refund_line_items: { subtotal_set: Bag }[] }[] };
+    const [refund] = body.refunds;
+    refund!.transactions = refund!.transactions.map((t) => ({ ...t, currency: 'CAD' }));
+    refund!.refund_line_items[0]!.subtotal_set.shop_money.amount = '-195.66';
+
+    // Act
+    const issues = issuesOf(shopify('orders/updated', body));
+
+    // Assert
+    expect(issues).toContain('refunds.0.refund_line_items.0.subtotal_set.shop_money.amount: must not be negative');
+  });
+
+  it('refuses a refunds/create whose transaction is negative', () => {
+    // Arrange
+    const body = fixture('refunds_create.derived-from-official-rest.json') as { transactions: { amount: string }[] };
+    body.transactions[0]!.amount = '-41.94';
+
+    // Act
+    const result = shopify('refunds/create', body);
+
+    // Assert
+    expect(result).toStrictEqual({
+      ok: false,
+      reason: 'invalid shopify refunds/create payload',
+      issues: ['transactions.0.amount: must not be negative'],
+    });
+  });
+});

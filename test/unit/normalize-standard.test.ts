@@ -209,6 +209,64 @@ describe('Function: normalizeWebhook (standard)', () => {
     });
   });
 
+  it('rejects refunds that return more than the order total', () => {
+    // Arrange
+    const body = orderUpdated();
+    body.data.refunds = [
+      { id: 'ref_1', amount: '50.00', createdAt: '2025-03-20T08:00:00+01:00' },
+      { id: 'ref_2', amount: '9.91', createdAt: '2025-03-20T08:00:00+01:00' },
+    ];
+
+    // Act
+    const result = standard(body);
+
+    // Assert
+    expect(result).toStrictEqual({
+      ok: false,
+      reason: 'invalid standard order.updated payload',
+      issues: ['refunds: 5991 refunded is more than the 5990 paid (minor units)'],
+    });
+  });
+
+  it('rejects an order with more discount codes, or longer ones, than a customer\'s counters hold', () => {
+    // Arrange
+    const body = orderUpdated();
+    body.data.discountCodes = [...Array.from({ length: 40 }, (_, i) => `CODE${i}`), 'X'.repeat(256)];
+
+    // Act
+    const result = standard(body);
+
+    // Assert
+    expect(!result.ok && result.issues).toStrictEqual([
+      'discount codes: 41 on one order, at most 40 are kept',
+      'discount codes: 1 longer than 255 characters',
+    ]);
+  });
+
+  it('takes 40 codes of 255 characters', () => {
+    // Arrange
+    const body = orderUpdated();
+    body.data.discountCodes = Array.from({ length: 40 }, (_, i) => `${i}`.padEnd(255, 'x'));
+
+    // Act
+    const result = standard(body);
+
+    // Assert
+    expect(result.ok && result.event.kind === 'order' && result.event.order.discountCodes).toHaveLength(40);
+  });
+
+  it('rejects a refund.created with a negative amount', () => {
+    // Act
+    const result = standard({
+      type: 'refund.created',
+      timestamp: '2025-03-20T07:00:04Z',
+      data: { id: 'ref_2', orderId: 'ord_8731', amount: '-5.00', currency: 'EUR', createdAt: '2025-03-20T08:00:00+01:00' },
+    });
+
+    // Assert
+    expect(!result.ok && result.issues).toStrictEqual(['data.amount: Invalid decimal amount (non-negative, e.g. "59.90")']);
+  });
+
   it('rejects a customer event without updatedAt', () => {
     // Act
     const result = standard({ type: 'customer.created', timestamp: '2025-03-20T07:00:04Z', data: { id: '1' } });

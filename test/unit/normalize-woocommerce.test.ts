@@ -252,3 +252,66 @@ describe('Function: normalizeWebhook (woocommerce)', () => {
     expect(result).toStrictEqual({ ok: false, reason: 'unsupported topic product.created', issues: [] });
   });
 });
+
+describe('Function: normalizeWebhook (woocommerce), money that is never negative', () => {
+  type Body = { total: string; line_items: Record<string, unknown>[]; refunds: { id: number; total: string }[] };
+  const order = () => fixture('order.created.json') as unknown as Body;
+
+  function issuesOf(result: NormalizeResult): string[] {
+    if (result.ok) throw new Error('expected the order to be refused');
+    expect(result.reason).toBe('invalid woocommerce order.updated payload');
+    return result.issues;
+  }
+
+  it('refuses an order whose total is negative', () => {
+    // Arrange
+    const body = order();
+    body.total = '-29.35';
+
+    // Act
+    const issues = issuesOf(woo('order.updated', body));
+
+    // Assert
+    expect(issues).toStrictEqual(['total: must not be negative']);
+  });
+
+  it('refuses an order with a negative line price or line total', () => {
+    // Arrange
+    const body = order();
+    body.line_items[0]!['price'] = -3;
+    body.line_items[1]!['total'] = '-12.00';
+
+    // Act
+    const issues = issuesOf(woo('order.updated', body));
+
+    // Assert
+    expect(issues).toStrictEqual(['line_items.0.price: must not be negative', 'line_items.1.total: must not be negative']);
+  });
+
+  it('refuses a refund that takes money back (a positive refund total)', () => {
+    // Arrange
+    const body = order();
+    body.refunds = [{ id: 726, total: '10.00' }];
+
+    // Act
+    const issues = issuesOf(woo('order.updated', body));
+
+    // Assert
+    expect(issues).toStrictEqual(['refunds.0.total: must not be positive (WooCommerce records a refund as a negative total)']);
+  });
+
+  it('refuses refunds that return more than the order total', () => {
+    // Arrange
+    const body = order();
+    body.refunds = [
+      { id: 726, total: '-20.00' },
+      { id: 728, total: '-9.36' },
+    ];
+
+    // Act
+    const issues = issuesOf(woo('order.updated', body));
+
+    // Assert
+    expect(issues).toStrictEqual(['refunds: 2936 refunded is more than the 2935 paid (minor units)']);
+  });
+});

@@ -1,6 +1,6 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { CustomerProfile } from '../../functions/domain/customers';
-import { maxAttempts, recordCustomerFacts, recordOrderChange } from '../../functions/domain/record-events';
+import { maxAttempts, recordCustomerFacts, recordOrderChange, type Backoff } from '../../functions/app/record-events';
 import { ConflictError } from '../../functions/shared/errors';
 import { anOrder, aRefund } from '../support/builders';
 import { MemoryRepository } from '../support/memory-repository';
@@ -130,60 +130,41 @@ describe('Use case: recordCustomerFacts', () => {
 });
 
 describe('Retries after a lost race', () => {
-  beforeEach(() => {
-    vi.useFakeTimers();
-    vi.spyOn(Math, 'random').mockReturnValue(0.5);
-  });
-
-  afterEach(() => {
-    vi.useRealTimers();
-    vi.restoreAllMocks();
-  });
-
-  /** Runs `work` to its end while recording each backoff delay. */
-  async function withDelays<T>(work: () => Promise<T>): Promise<{ result: PromiseSettledResult<T>; delays: number[] }> {
+  /** Waits nowhere: records each delay and draws the middle of the jitter range. */
+  function recordingBackoff(): Backoff & { delays: number[] } {
     const delays: number[] = [];
-    const real = globalThis.setTimeout;
-    vi.spyOn(globalThis, 'setTimeout').mockImplementation(((fn: () => void, ms?: number) => {
-      delays.push(ms ?? 0);
-      return real(fn, ms);
-    }) as typeof setTimeout);
-    const settled = Promise.allSettled([work()]);
-    await vi.runAllTimersAsync();
-    const [result] = await settled;
-    return { result: result!, delays };
+    return { delays, sleep: async (ms) => void delays.push(ms), random: () => 0.5 };
   }
 
   it('tries again, with full jitter that doubles up to a second, until the write goes through', async () => {
     const repo = new ContendedRepository();
     repo.losses = 3;
+    const backoff = recordingBackoff();
 
-    const { result, delays } = await withDelays(() =>
-      recordOrderChange(repo, { platform: 'shopify', change: { kind: 'order', order: anOrder() }, delivery, now }),
-    );
+    const outcome = await recordOrderChange(repo, { platform: 'shopify', change: { kind: 'order', order: anOrder() }, delivery, now }, backoff);
 
-    expect(result).toEqual({ status: 'fulfilled', value: 'created' });
-    expect(delays).toEqual([5, 10, 20]);
+    expect(outcome).toBe('created');
+    expect(backoff.delays).toEqual([5, 10, 20]);
     expect([...repo.profiles.values()][0]!.figures.orders).toBe(1);
   });
 
   it(`gives up after ${maxAttempts} lost races with a ConflictError that keeps the last one`, async () => {
     const repo = new ContendedRepository();
     repo.losses = 100;
+    const backoff = recordingBackoff();
 
-    const { result, delays } = await withDelays(() =>
-      recordOrderChange(repo, { platform: 'shopify', change: { kind: 'order', order: anOrder() }, delivery, now }),
+    const error = await recordOrderChange(repo, { platform: 'shopify', change: { kind: 'order', order: anOrder() }, delivery, now }, backoff).then(
+      () => undefined,
+      (reason: unknown) => reason,
     );
 
     expect(maxAttempts).toBe(8);
     expect(repo.saves).toBe(8);
-    expect(delays).toEqual([5, 10, 20, 40, 80, 160, 320, 500]);
-    expect(result.status).toBe('rejected');
-    const error = (result as PromiseRejectedResult).reason;
+    expect(backoff.delays).toEqual([5, 10, 20, 40, 80, 160, 320, 500]);
     expect(error).toBeInstanceOf(ConflictError);
-    expect(error.message).toBe('still contended after 8 attempts');
-    expect(error.cause).toBeInstanceOf(ConflictError);
-    expect(error.cause.message).toBe('order moved');
+    expect((error as ConflictError).message).toBe('still contended after 8 attempts');
+    expect((error as ConflictError).cause).toBeInstanceOf(ConflictError);
+    expect(((error as ConflictError).cause as Error).message).toBe('order moved');
   });
 
   it('does not retry an error other than a lost race', async () => {
@@ -193,34 +174,29 @@ describe('Retries after a lost race', () => {
       reads += 1;
       throw new Error('table gone');
     };
+    const backoff = recordingBackoff();
 
-    const { result } = await withDelays(() =>
-      recordOrderChange(repo, { platform: 'shopify', change: { kind: 'order', order: anOrder() }, delivery, now }),
-    );
-
-    expect(result).toMatchObject({ status: 'rejected', reason: { message: 'table gone' } });
+    await expect(
+      recordOrderChange(repo, { platform: 'shopify', change: { kind: 'order', order: anOrder() }, delivery, now }, backoff),
+    ).rejects.toThrow('table gone');
     expect(reads).toBe(1);
+    expect(backoff.delays).toEqual([]);
   });
 
   it('retries the facts of a person when the profile moved meanwhile', async () => {
     const repo = new ContendedRepository();
-    await (async () => {
-      const pending = recordCustomerFacts(repo, { channelId: 'ch_shop', facts: { email: 'ada@example.com' }, observedAt: now, now });
-      await vi.runAllTimersAsync();
-      await pending;
-    })();
+    await recordCustomerFacts(repo, { channelId: 'ch_shop', facts: { email: 'ada@example.com' }, observedAt: now, now }, recordingBackoff());
     repo.losses = 2;
+    const backoff = recordingBackoff();
 
-    const { result } = await withDelays(() =>
-      recordCustomerFacts(repo, {
-        channelId: 'ch_shop',
-        facts: { email: 'ada@example.com', firstName: 'Ada' },
-        observedAt: later,
-        now: later,
-      }),
+    const outcome = await recordCustomerFacts(
+      repo,
+      { channelId: 'ch_shop', facts: { email: 'ada@example.com', firstName: 'Ada' }, observedAt: later, now: later },
+      backoff,
     );
 
-    expect(result).toEqual({ status: 'fulfilled', value: 'updated' });
+    expect(outcome).toBe('updated');
+    expect(backoff.delays).toEqual([5, 10]);
     expect([...repo.profiles.values()][0]!.firstName).toBe('Ada');
   });
 
@@ -228,11 +204,9 @@ describe('Retries after a lost race', () => {
     const repo = new MemoryRepository();
     repo.getProfile = async () => undefined;
 
-    const { result } = await withDelays(() =>
-      recordOrderChange(repo, { platform: 'shopify', change: { kind: 'order', order: anOrder() }, delivery, now }),
-    );
-
-    expect(result).toMatchObject({ status: 'rejected', reason: { cause: { message: 'customer cus_1 has no profile yet' } } });
+    await expect(
+      recordOrderChange(repo, { platform: 'shopify', change: { kind: 'order', order: anOrder() }, delivery, now }, recordingBackoff()),
+    ).rejects.toMatchObject({ cause: { message: 'customer cus_1 has no profile yet' } });
   });
 
   it('waits for the profile of a person whose facts arrive first', async () => {
@@ -240,13 +214,16 @@ describe('Retries after a lost race', () => {
     const getProfile = repo.getProfile.bind(repo);
     let misses = 1;
     repo.getProfile = async (id) => (misses-- > 0 ? undefined : getProfile(id));
+    const backoff = recordingBackoff();
 
-    const { result, delays } = await withDelays(() =>
-      recordCustomerFacts(repo, { channelId: 'ch_shop', facts: { email: 'ada@example.com', firstName: 'Ada' }, observedAt: now, now }),
+    const outcome = await recordCustomerFacts(
+      repo,
+      { channelId: 'ch_shop', facts: { email: 'ada@example.com', firstName: 'Ada' }, observedAt: now, now },
+      backoff,
     );
 
-    expect(result).toEqual({ status: 'fulfilled', value: 'updated' });
-    expect(delays).toEqual([5]);
+    expect(outcome).toBe('updated');
+    expect(backoff.delays).toEqual([5]);
   });
 
   it('waits for a profile that another writer has not created yet', async () => {
@@ -254,12 +231,11 @@ describe('Retries after a lost race', () => {
     const getProfile = repo.getProfile.bind(repo);
     let misses = 1;
     repo.getProfile = async (id) => (misses-- > 0 ? undefined : getProfile(id));
+    const backoff = recordingBackoff();
 
-    const { result, delays } = await withDelays(() =>
-      recordOrderChange(repo, { platform: 'shopify', change: { kind: 'order', order: anOrder() }, delivery, now }),
-    );
+    const outcome = await recordOrderChange(repo, { platform: 'shopify', change: { kind: 'order', order: anOrder() }, delivery, now }, backoff);
 
-    expect(result).toEqual({ status: 'fulfilled', value: 'created' });
-    expect(delays).toEqual([5]);
+    expect(outcome).toBe('created');
+    expect(backoff.delays).toEqual([5]);
   });
 });

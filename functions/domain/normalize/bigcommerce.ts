@@ -12,6 +12,7 @@ import {
   MoneyReader,
   accepted,
   anySchema,
+  checkLineAmounts,
   compact,
   currencySchema,
   dayOf,
@@ -21,6 +22,7 @@ import {
   idSchema,
   isoDateTimeSchema,
   joinName,
+  orderIssues,
   parseBody,
   rejected,
   rfc2822Schema,
@@ -112,6 +114,9 @@ export const bigCommerceOrderSchema = z
     status: z.string().nullish(),
     total_inc_tax: decimalSchema,
     refunded_amount: decimalSchema.nullish(),
+    /** What the order's lines add up to; V2 keeps the lines themselves in a sub-resource. */
+    subtotal_ex_tax: anySchema,
+    subtotal_inc_tax: anySchema,
     /** Display currency. */
     currency_code: currencySchema.nullish(),
     /** Transactional currency: the one the order's amounts are in. */
@@ -192,7 +197,7 @@ export function normalizeBigCommerceOrder(apiOrder: unknown, ctx: { channelId: s
   const currency = order.store_default_currency_code ?? transactional;
   const money = new MoneyReader();
   const inStoreCurrency = (amount: string | number, path: string): number => {
-    const minor = money.minor(amount, transactional, path);
+    const minor = money.nonNegative(amount, transactional, path);
     if (currency === transactional) return minor;
     try {
       return convertMinorUnits(minor, transactional, currency, order.store_default_to_transactional_exchange_rate ?? '');
@@ -203,8 +208,7 @@ export function normalizeBigCommerceOrder(apiOrder: unknown, ctx: { channelId: s
   };
   const totalMinor = inStoreCurrency(order.total_inc_tax, 'total_inc_tax');
   const refundedMinor = order.refunded_amount == null ? 0 : inStoreCurrency(order.refunded_amount, 'refunded_amount');
-  if (money.issues.length > 0) return rejected(reason, money.issues);
-
+  checkLineAmounts(money, { subtotal_ex_tax: order.subtotal_ex_tax, subtotal_inc_tax: order.subtotal_inc_tax }, transactional, '');
   // V2 reports only the aggregate refunded_amount, not the refunds: it is kept
   // under one synthetic key, 'total', which each newer fetch replaces.
   const refunds: Record<string, number> = refundedMinor > 0 ? { total: refundedMinor } : {};
@@ -237,6 +241,8 @@ export function normalizeBigCommerceOrder(apiOrder: unknown, ctx: { channelId: s
       addresses: distinctAddresses([toAddress(billing)]),
     }),
   });
+  const issues = orderIssues(normalized, money);
+  if (issues.length > 0) return rejected(reason, issues);
   return accepted({ kind: 'order', order: normalized });
 }
 

@@ -3,7 +3,8 @@
 // and small pure helpers. Pure: no I/O, no clock.
 
 import * as z from 'zod';
-import type { Address, ChannelEvent, Platform } from '../model';
+import type { Address, ChannelEvent, NormalizedOrder, Platform } from '../model';
+import { orderLimits, refundProblems } from '../orders';
 import { isDecimalAmount, toMinorUnits } from './money';
 
 export interface WebhookInput {
@@ -170,6 +171,53 @@ export class MoneyReader {
       return 0;
     }
   }
+
+  /**
+   * An amount that is never negative in a sound payload (a total, a price, a
+   * refund): a negative one would drive a customer's figures below zero, so it
+   * is reported and the payload goes to quarantine.
+   */
+  nonNegative(amount: string | number, currency: string, path: string): number {
+    const minor = this.minor(amount, currency, path);
+    if (minor < 0) this.issues.push(`${path}: must not be negative`);
+    return minor;
+  }
+}
+
+/**
+ * Checks amounts huitou does not count (a line's price) as `nonNegative` does:
+ * absent or unreadable is no reason to refuse an order, negative is.
+ */
+export function checkLineAmounts(
+  money: MoneyReader,
+  amounts: Record<string, unknown>,
+  currency: string,
+  path: string,
+): void {
+  for (const [field, amount] of Object.entries(amounts)) {
+    if (isDecimalAmount(amount)) money.nonNegative(amount, currency, path === '' ? field : `${path}.${field}`);
+  }
+}
+
+/**
+ * Everything that keeps a mapped order from being counted: its money issues,
+ * refunds over what was paid, and more or longer discount codes than the
+ * customer's counters can hold.
+ */
+export function orderIssues(
+  order: Pick<NormalizedOrder, 'totalMinor' | 'refunds' | 'discountCodes'>,
+  money: MoneyReader,
+): string[] {
+  const { totalMinor, refunds, discountCodes } = order;
+  const issues = [...money.issues];
+  // Amounts that could not be read count 0 and say nothing about the refunds.
+  if (issues.length === 0) issues.push(...refundProblems(undefined, { placeholder: false, totalMinor, refunds }));
+  if (discountCodes.length > orderLimits.discountCodes) {
+    issues.push(`discount codes: ${discountCodes.length} on one order, at most ${orderLimits.discountCodes} are kept`);
+  }
+  const tooLong = discountCodes.filter((code) => code.length > orderLimits.codeLength).length;
+  if (tooLong > 0) issues.push(`discount codes: ${tooLong} longer than ${orderLimits.codeLength} characters`);
+  return issues;
 }
 
 /** Drops keys whose value is undefined (DynamoDB marshalling rejects them). */

@@ -20,6 +20,7 @@ import {
   MoneyReader,
   accepted,
   anySchema,
+  checkLineAmounts,
   compact,
   currencySchema,
   dayOf,
@@ -30,6 +31,7 @@ import {
   isoDateTimeSchema,
   joinName,
   optionalDateSchema,
+  orderIssues,
   parseBody,
   rejected,
   textSchema,
@@ -146,6 +148,7 @@ export const shopifyOrderSchema = z
     billing_address: shopifyAddressSchema.nullish(),
     shipping_address: shopifyAddressSchema.nullish(),
     refunds: z.array(shopifyRefundSchema).nullish(),
+    line_items: z.array(z.looseObject({ price: anySchema, price_set: anySchema })).nullish(),
   })
   .superRefine((order, ctx) => {
     if (order.total_price_set == null && (order.total_price == null || order.currency == null)) {
@@ -261,8 +264,17 @@ function mapOrder(order: ShopifyOrder, channelId: string, reason: string): Norma
   // The superRefine guarantees one of the two pairs.
   const currency = shop?.currency_code ?? order.currency ?? '';
   const totalMinor = shop
-    ? money.minor(shop.amount, currency, 'total_price_set.shop_money.amount')
-    : money.minor(order.total_price ?? '', currency, 'total_price');
+    ? money.nonNegative(shop.amount, currency, 'total_price_set.shop_money.amount')
+    : money.nonNegative(order.total_price ?? '', currency, 'total_price');
+  (order.line_items ?? []).forEach((line, index) => {
+    const shopPrice = shopifyMoneyBagSchema.safeParse(line.price_set);
+    checkLineAmounts(
+      money,
+      shopPrice.success ? { 'price_set.shop_money.amount': shopPrice.data.shop_money.amount } : { price: line.price },
+      currency,
+      `line_items.${index}`,
+    );
+  });
 
   const refunds: Record<string, number> = {};
   (order.refunds ?? []).forEach((refund, index) => {
@@ -290,7 +302,8 @@ function mapOrder(order: ShopifyOrder, channelId: string, reason: string): Norma
     discountCodes: distinctCodes((order.discount_codes ?? []).map((discount) => discount.code)),
     customer: orderCustomer(order, placedAt),
   });
-  if (money.issues.length > 0) return rejected(reason, money.issues);
+  const issues = orderIssues(normalized, money);
+  if (issues.length > 0) return rejected(reason, issues);
   return accepted({ kind: 'order', order: normalized });
 }
 
@@ -350,11 +363,15 @@ function refundMinor(refund: ShopifyRefund, shopCurrency: string, money: MoneyRe
         money.issues.push(`${amountPath}: Required for a successful refund transaction`);
         return sum;
       }
-      return sum + Math.abs(money.minor(transaction.amount, shopCurrency, amountPath));
+      return sum + money.nonNegative(transaction.amount, shopCurrency, amountPath);
     }, 0);
   }
 
+  // Refunded lines, shipping and duties are never negative; an adjustment is a
+  // correction and may go either way, but not below nothing refunded.
   const bag = (set: z.output<typeof shopifyMoneyBagSchema> | null | undefined, bagPath: string): number =>
+    set ? money.nonNegative(set.shop_money.amount, shopCurrency, at(`${bagPath}.shop_money.amount`)) : 0;
+  const adjustment = (set: z.output<typeof shopifyMoneyBagSchema> | null | undefined, bagPath: string): number =>
     set ? money.minor(set.shop_money.amount, shopCurrency, at(`${bagPath}.shop_money.amount`)) : 0;
   let total = bag(refund.total_duties_set, 'total_duties_set');
   (refund.refund_line_items ?? []).forEach((line, i) => {
@@ -365,11 +382,12 @@ function refundMinor(refund: ShopifyRefund, shopCurrency: string, money: MoneyRe
     total += bag(line.subtotal_amount_set, `refund_shipping_lines.${i}.subtotal_amount_set`);
     total += bag(line.tax_amount_set, `refund_shipping_lines.${i}.tax_amount_set`);
   });
-  (refund.order_adjustments ?? []).forEach((adjustment, i) => {
-    total -= bag(adjustment.amount_set, `order_adjustments.${i}.amount_set`);
-    total -= bag(adjustment.tax_amount_set, `order_adjustments.${i}.tax_amount_set`);
+  (refund.order_adjustments ?? []).forEach((line, i) => {
+    total -= adjustment(line.amount_set, `order_adjustments.${i}.amount_set`);
+    total -= adjustment(line.tax_amount_set, `order_adjustments.${i}.tax_amount_set`);
   });
-  return Math.max(0, total);
+  if (total < 0) money.issues.push(`${path}: refunds a negative amount after its order adjustments`);
+  return total;
 }
 
 /** A bare refund does not name the shop currency; its shop money does. */

@@ -20,6 +20,7 @@ import {
   distinctCodes,
   idSchema,
   isoDateTimeSchema,
+  orderIssues,
   parseBody,
   rejected,
   unsupportedTopic,
@@ -149,7 +150,8 @@ export function normalizeStandard(input: WebhookInput): NormalizeResult {
         discountCodes: distinctCodes(data.discountCodes ?? []),
         customer: customerFacts(data.customer),
       });
-      if (money.issues.length > 0) return rejected(reason, money.issues);
+      const issues = orderIssues(order, money);
+      if (issues.length > 0) return rejected(reason, issues);
       return accepted({ kind: 'order', order });
     }
     case 'refund.created': {

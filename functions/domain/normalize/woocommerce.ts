@@ -14,6 +14,7 @@ import {
   accepted,
   anySchema,
   asUtc,
+  checkLineAmounts,
   cleanText,
   compact,
   currencySchema,
@@ -24,6 +25,7 @@ import {
   idSchema,
   joinName,
   localDateTimeSchema,
+  orderIssues,
   parseBody,
   rejected,
   textSchema,
@@ -67,6 +69,7 @@ export const wooOrderSchema = z.looseObject({
   shipping: wooAddressSchema.nullish(),
   coupon_lines: z.array(z.looseObject({ code: z.string() })).nullish(),
   refunds: z.array(z.looseObject({ id: idSchema, total: decimalSchema })).nullish(),
+  line_items: z.array(z.looseObject({ price: anySchema, subtotal: anySchema, total: anySchema })).nullish(),
 });
 
 export const wooCustomerSchema = z
@@ -169,13 +172,19 @@ export function wooOrderStatus(status: string): OrderStatus {
 function mapOrder(order: WooOrder, channelId: string, reason: string): NormalizeResult {
   const money = new MoneyReader();
   const currency = order.currency;
-  const totalMinor = money.minor(order.total, currency, 'total');
+  const totalMinor = money.nonNegative(order.total, currency, 'total');
+  (order.line_items ?? []).forEach(({ price, subtotal, total }, index) => {
+    checkLineAmounts(money, { price, subtotal, total }, currency, `line_items.${index}`);
+  });
   const refunds: Record<string, number> = {};
   (order.refunds ?? []).forEach((refund, index) => {
-    // Refund totals are negative ("-10.00"); the model keeps amounts refunded.
-    refunds[refund.id] = Math.abs(money.minor(refund.total, currency, `refunds.${index}.total`));
+    // Refund totals are negative ("-10.00"): money returned. The model keeps
+    // amounts refunded, so a positive total is a refund taking money back.
+    const path = `refunds.${index}.total`;
+    const minor = money.minor(refund.total, currency, path);
+    if (minor > 0) money.issues.push(`${path}: must not be positive (WooCommerce records a refund as a negative total)`);
+    refunds[refund.id] = Math.abs(minor);
   });
-  if (money.issues.length > 0) return rejected(reason, money.issues);
 
   const billing = order.billing ?? undefined;
   const customerId = order.customer_id ?? undefined;
@@ -205,6 +214,8 @@ function mapOrder(order: WooOrder, channelId: string, reason: string): Normalize
       addresses: distinctAddresses([toAddress(billing), toAddress(order.shipping ?? undefined)]),
     }),
   });
+  const issues = orderIssues(normalized, money);
+  if (issues.length > 0) return rejected(reason, issues);
   return accepted({ kind: 'order', order: normalized });
 }
 
