@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { CustomerProfile } from '../../functions/domain/customers';
-import { maxAttempts, recordCustomerFacts, recordOrderChange, type Backoff } from '../../functions/app/record-events';
+import { maxAttempts, realBackoff, recordCustomerFacts, recordOrderChange, type Backoff } from '../../functions/app/record-events';
 import { ConflictError } from '../../functions/shared/errors';
 import { anOrder, aRefund } from '../support/builders';
 import { MemoryRepository } from '../support/memory-repository';
@@ -237,5 +237,80 @@ describe('Retries after a lost race', () => {
 
     expect(outcome).toBe('created');
     expect(backoff.delays).toEqual([5]);
+  });
+});
+
+describe('The real backoff', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('waits the delay it is given before it resolves', async () => {
+    vi.useFakeTimers();
+    let done = false;
+    const waiting = realBackoff.sleep(50).then(() => {
+      done = true;
+    });
+
+    await vi.advanceTimersByTimeAsync(49);
+    expect(done).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    await waiting;
+    expect(done).toBe(true);
+  });
+});
+
+describe('Use case: recordOrderChange, edges of the figures', () => {
+  it('dates the last order from the newest days left when the latest order is cancelled, however long the history', async () => {
+    const repo = new MemoryRepository();
+    const days = ['2026-01-01', '2026-01-02', '2026-01-03', '2026-01-04', '2026-01-05', '2026-01-06'];
+    for (const [i, day] of days.entries()) {
+      await recordOrderChange(repo, {
+        platform: 'shopify',
+        change: { kind: 'order', order: anOrder({ orderId: String(i + 1), placedAt: `${day}T10:00:00Z`, placedDay: day, updatedAt: `${day}T10:00:00Z` }) },
+        delivery,
+        now,
+      });
+    }
+
+    await recordOrderChange(repo, {
+      platform: 'shopify',
+      change: {
+        kind: 'order',
+        order: anOrder({ orderId: '6', placedAt: '2026-01-06T10:00:00Z', placedDay: '2026-01-06', updatedAt: '2026-01-07T00:00:00Z', status: 'cancelled' }),
+      },
+      delivery,
+      now,
+    });
+
+    expect([...repo.profiles.values()][0]!.figures).toMatchObject({
+      orders: 5,
+      firstOrderAt: '2026-01-01T10:00:00.000Z',
+      lastOrderAt: '2026-01-05T10:00:00.000Z',
+    });
+  });
+
+  it('keeps the customer of an order whose newer version names nobody, and their details', async () => {
+    const repo = new MemoryRepository();
+    await recordOrderChange(repo, { platform: 'shopify', change: { kind: 'order', order: anOrder() }, delivery, now });
+
+    const outcome = await recordOrderChange(repo, {
+      platform: 'shopify',
+      change: { kind: 'order', order: anOrder({ updatedAt: '2026-03-09T00:00:00Z', totalMinor: 6000, customer: undefined }) },
+      delivery,
+      now,
+    });
+
+    expect(outcome).toBe('updated');
+    expect([...repo.profiles.values()][0]).toMatchObject({ email: 'ada@example.com', figures: { grossMinor: 6000 } });
+  });
+
+  it('names the person whose profile never appeared when their facts give up', async () => {
+    const repo = new MemoryRepository();
+    repo.getProfile = async () => undefined;
+
+    await expect(
+      recordCustomerFacts(repo, { channelId: 'ch_shop', facts: { email: 'ada@example.com' }, observedAt: now, now }, { sleep: async () => undefined, random: () => 0 }),
+    ).rejects.toMatchObject({ cause: { message: 'customer cus_1 has no profile yet' } });
   });
 });
