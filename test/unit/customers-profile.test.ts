@@ -336,3 +336,28 @@ describe('Function: customerView', () => {
     expect(view).not.toHaveProperty('discountCodes');
   });
 });
+
+describe('Function: moveFigures, money in a second currency', () => {
+  /** Moves `profile` from `before` to `after`; the money in other currencies does not depend on the day and code items. */
+  const move = (profile: CustomerProfile, before: Contribution | undefined, after: Contribution | undefined) =>
+    moveFigures(profile, before, after, { days: {}, codes: {} }, { earliest: [], latest: [] }).profile;
+  const dollars = aContribution();
+  const euros = aContribution({ currency: 'EUR', grossMinor: 900, refundedMinor: 100, atMs: dollars.atMs + 1 });
+
+  it('keeps a second currency apart from the figures, and drops it when its order goes', () => {
+    const profile = move(counted(dollars), undefined, euros);
+
+    expect(profile.figures).toMatchObject({ orders: 2, grossMinor: 5000, refundedMinor: 0, currency: 'USD' });
+    expect(profile.otherCurrencies).toEqual({ EUR: { grossMinor: 900, refundedMinor: 100 } });
+    expect(move(profile, euros, undefined).otherCurrencies).toEqual({});
+  });
+
+  it('keeps a second-currency entry while any of its money remains', () => {
+    const refundedOnly = aContribution({ currency: 'EUR', grossMinor: 0, refundedMinor: 100, atMs: dollars.atMs + 2 });
+    const paid = aContribution({ currency: 'EUR', grossMinor: 900, refundedMinor: 0, atMs: dollars.atMs + 3 });
+    const profile = move(move(counted(dollars), undefined, refundedOnly), undefined, paid);
+
+    expect(move(profile, paid, undefined).otherCurrencies).toEqual({ EUR: { grossMinor: 0, refundedMinor: 100 } });
+    expect(move(profile, refundedOnly, undefined).otherCurrencies).toEqual({ EUR: { grossMinor: 900, refundedMinor: 0 } });
+  });
+});
