@@ -19,10 +19,10 @@ async function ordered(ports: Ports, order: NormalizedOrder): Promise<string | u
 }
 
 /** A quarantined body with its digests stored, as the processor quarantines it. */
-function quarantined(ports: Ports, id: string, body: unknown) {
+function quarantined(ports: Ports, id: string, body: unknown, channelId = 'ch_shop') {
   const text = JSON.stringify(body);
-  const identityDigests = payloadDigests({ channelId: 'ch_shop', topic: 'orders/create', raw: Buffer.from(text) });
-  ports.memoryQuarantine.add({ id, channelId: 'ch_shop', topic: 'orders/create', identityDigests }, text);
+  const identityDigests = payloadDigests({ channelId, topic: 'orders/create', raw: Buffer.from(text) });
+  ports.memoryQuarantine.add({ id, channelId, topic: 'orders/create', identityDigests }, text);
 }
 
 const subject = (fields: { channelCustomerId?: string; email?: string; phone?: string; orderIds?: string[] }) => ({ orderIds: [], ...fields });
@@ -44,17 +44,18 @@ describe('Use case: redactPerson, quarantined bodies of the person', () => {
     expect(ports.memoryQuarantine.bodyOf('q_other')).toBeDefined();
   });
 
-  it('erases bodies that hold only what the profile knows: its email, phone or customer id', async () => {
+  it('erases bodies that hold only what the profile knows: its email, phone or customer id on another channel', async () => {
     const ports = memoryPrivacyPorts();
     await ordered(ports, anOrder({ customer: { channelCustomerId: '42', email: 'ada@example.com', phone: '+14155550134' } }));
+    await ordered(ports, anOrder({ orderId: '7', channelId: 'ch_other', customer: { channelCustomerId: '99', email: 'ada@example.com' } }));
     quarantined(ports, 'q_email', { note: 'ada@example.com' });
     quarantined(ports, 'q_phone', { phone: '+1 415 555 0134' });
-    quarantined(ports, 'q_id', { customer_id: 42 });
+    quarantined(ports, 'q_id', { customer_id: 99 }, 'ch_other');
     quarantined(ports, 'q_other', { customer_id: 43, email: 'bob@example.com' });
 
-    const byOrderOnly = await redact(ports, { orderIds: ['9999'], channelCustomerId: '42' });
+    const report = await redact(ports, { channelCustomerId: '42' });
 
-    expect(byOrderOnly.quarantineErased).toBe(3);
+    expect(report.quarantineErased).toBe(3);
     expect(ports.memoryQuarantine.bodyOf('q_other')).toBeDefined();
   });
 
