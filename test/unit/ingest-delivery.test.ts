@@ -7,6 +7,7 @@ import {
   type StoreApiAccess,
 } from '../../functions/app/ingest-delivery';
 import { payloadDigests } from '../../functions/domain/privacy';
+import type { DeliveryRef } from '../../functions/domain/ports';
 import type { QuarantineEntry } from '../../functions/domain/quarantine';
 import { StoreRefusedError, TransientError } from '../../functions/shared/errors';
 import { memoryPrivacyPorts } from '../support/memory-privacy';
@@ -72,13 +73,26 @@ const bigCommerceCreated = JSON.stringify({
   producer: 'stores/abc',
 });
 
-function ports(options: { channels?: IngestChannel[]; fetchOrder?: (access: StoreApiAccess, id: string) => Promise<unknown> } = {}) {
+function ports(
+  options: {
+    channels?: IngestChannel[];
+    fetchOrder?: (access: StoreApiAccess, id: string) => Promise<unknown>;
+    fetchCustomer?: (access: StoreApiAccess, id: string) => Promise<unknown>;
+  } = {},
+) {
   const privacy = memoryPrivacyPorts();
   const channels = new Map((options.channels ?? [{ id: 'ch_std', status: 'active' }]).map((c) => [c.id, c]));
   const quarantined = new Map<string, { entry: QuarantineEntry; body: string }>();
   const resolved: string[] = [];
   const discarded: string[] = [];
   const fetches: { access: StoreApiAccess; id: string }[] = [];
+  // Where each order write says it came from, as the DynamoDB adapter keeps it on the order.
+  const savedDeliveries: DeliveryRef[] = [];
+  const saveOrder = privacy.repo.saveOrder.bind(privacy.repo);
+  privacy.repo.saveOrder = async (write) => {
+    savedDeliveries.push(write.delivery);
+    return saveOrder(write);
+  };
   const wired: IngestPorts<Delivery> = {
     channels: { get: async (id) => channels.get(id) },
     bodies: {
@@ -103,13 +117,15 @@ function ports(options: { channels?: IngestChannel[]; fetchOrder?: (access: Stor
         fetches.push({ access, id });
         return options.fetchOrder ? options.fetchOrder(access, id) : v2Order;
       },
-      fetchCustomer: async () => {
-        throw new StoreRefusedError('BigCommerce has no customer', 404);
+      fetchCustomer: async (access, id) => {
+        fetches.push({ access, id });
+        if (!options.fetchCustomer) throw new StoreRefusedError('BigCommerce has no customer', 404);
+        return options.fetchCustomer(access, id);
       },
     },
     now: () => now,
   };
-  return { wired, repo: privacy.repo, privacy, quarantined, resolved, discarded, fetches };
+  return { wired, repo: privacy.repo, privacy, quarantined, resolved, discarded, fetches, savedDeliveries };
 }
 
 const bigCommerceChannel: IngestChannel = {
@@ -135,6 +151,8 @@ describe('Use case: ingestDelivery', () => {
     expect(profile!.figures).toMatchObject({ orders: 1, grossMinor: 2000, netMinor: 2000 });
     expect(p.discarded).toEqual(['msg_1']);
     expect(p.quarantined.size).toBe(0);
+    expect(p.resolved).toEqual([]);
+    expect(p.savedDeliveries).toEqual([{ deliveryId: 'msg_1', topic: 'order.created', receivedAt: '2026-03-01T15:00:01.000Z' }]);
   });
 
   it('changes nothing the second time the same delivery comes', async () => {
@@ -291,5 +309,115 @@ describe('Use case: ingestDelivery', () => {
     expect(profile.redactedAt).toBe(now.toISOString());
     expect(profile.email).toBeUndefined();
     expect(p.privacy.memoryStore.erasedPayloads).toEqual(['ch_shop#450789469']);
+  });
+
+  it('records a refund and a removed order, each by its own kind', async () => {
+    const p = ports({ channels: [{ id: 'ch_std', status: 'active' }, { id: 'ch_woo', status: 'active' }] });
+    await ingestDelivery(p.wired, delivery());
+    const refund = JSON.stringify({
+      type: 'refund.created',
+      timestamp: '2026-03-02T10:00:00.000Z',
+      data: { id: 'ref_1', orderId: '1001', amount: '5.00', currency: 'EUR', createdAt: '2026-03-02T10:00:00.000Z' },
+    });
+
+    const refunded = await ingestDelivery(p.wired, delivery({ topic: 'refund.created', deliveryId: 'msg_2', body: refund }));
+    const removed = await ingestDelivery(
+      p.wired,
+      delivery({ channelId: 'ch_woo', platform: 'woocommerce', topic: 'order.deleted', deliveryId: 'msg_3', body: JSON.stringify({ id: 77 }) }),
+    );
+
+    expect(refunded).toEqual({ result: 'processed', kind: 'refund', outcome: 'updated' });
+    expect([...p.repo.profiles.values()][0]!.figures).toMatchObject({ refundedMinor: 500, netMinor: 1500 });
+    expect(removed).toMatchObject({ result: 'processed', kind: 'order-removed' });
+  });
+
+  it('quarantines a refund that returns more than its order was paid, leaving the figures as they were', async () => {
+    const p = ports();
+    await ingestDelivery(p.wired, delivery());
+    const refund = JSON.stringify({
+      type: 'refund.created',
+      timestamp: '2026-03-02T10:00:00.000Z',
+      data: { id: 'ref_1', orderId: '1001', amount: '25.00', currency: 'EUR', createdAt: '2026-03-02T10:00:00.000Z' },
+    });
+
+    const result = await ingestDelivery(p.wired, delivery({ topic: 'refund.created', deliveryId: 'msg_2', body: refund }));
+
+    expect(result).toMatchObject({ result: 'quarantined' });
+    expect(p.quarantined.has('q_ch_std_msg_2')).toBe(true);
+    expect([...p.repo.profiles.values()][0]!.figures).toMatchObject({ refundedMinor: 0, netMinor: 2000 });
+  });
+
+  it('records facts about a customer from a customer event', async () => {
+    const p = ports();
+    const body = JSON.stringify({
+      type: 'customer.updated',
+      timestamp: '2026-03-02T10:00:00.000Z',
+      data: { id: 'cus_9', email: 'cy@example.com', firstName: 'Cy', updatedAt: '2026-03-02T10:00:00.000Z' },
+    });
+
+    const result = await ingestDelivery(p.wired, delivery({ topic: 'customer.updated', body }));
+
+    expect(result).toMatchObject({ result: 'processed', kind: 'customer' });
+    expect([...p.repo.profiles.values()]).toEqual([expect.objectContaining({ email: 'cy@example.com', firstName: 'Cy' })]);
+  });
+
+  it('fetches a BigCommerce customer and records it; a refusal quarantines the delivery', async () => {
+    const fetchedCustomer = { id: 32, email: 'jo@example.com', first_name: 'Jo', last_name: 'B', date_modified: '2026-03-02T10:00:00Z' };
+    const p = ports({ channels: [bigCommerceChannel], fetchCustomer: async () => fetchedCustomer });
+    const refused = ports({ channels: [bigCommerceChannel] });
+    const body = JSON.stringify({ scope: 'store/customer/created', store_id: '1', data: { type: 'customer', id: 32 }, created_at: 1561481571, producer: 'stores/abc' });
+    const customerDelivery = bigCommerceDelivery({ topic: 'store/customer/created', body });
+
+    const result = await ingestDelivery(p.wired, customerDelivery);
+    const refusal = await ingestDelivery(refused.wired, customerDelivery);
+
+    expect(result).toMatchObject({ result: 'processed', kind: 'customer' });
+    expect(p.fetches).toEqual([{ access: { apiBaseUrl: bigCommerceChannel.apiBaseUrl, apiToken: 'token' }, id: '32' }]);
+    expect([...p.repo.profiles.values()]).toEqual([expect.objectContaining({ email: 'jo@example.com' })]);
+    expect(refusal).toEqual({ result: 'quarantined', reason: 'BigCommerce has no customer', issues: [] });
+  });
+
+  it('quarantines a BigCommerce delivery of a channel with a base URL but no token, without calling the store', async () => {
+    const p = ports({ channels: [{ id: 'ch_bc', status: 'active', apiBaseUrl: bigCommerceChannel.apiBaseUrl }] });
+
+    const result = await ingestDelivery(p.wired, bigCommerceDelivery());
+
+    expect(result).toMatchObject({ result: 'quarantined' });
+    expect(p.fetches).toEqual([]);
+  });
+
+  it('answers a customers/data_request with an export and a shop/redact by erasing the channel', async () => {
+    const p = ports({ channels: [{ id: 'ch_shop', status: 'active' }] });
+    const dataRequest = JSON.stringify({
+      shop_id: 954889,
+      shop_domain: 'example.myshopify.com',
+      orders_requested: [299938],
+      customer: { id: 191167, email: 'john@example.com', phone: '555-625-1199' },
+      data_request: { id: 9999 },
+    });
+    const shopRedact = JSON.stringify({ shop_id: 954889, shop_domain: 'example.myshopify.com' });
+    const shopify = (topic: string, deliveryId: string, body: string) =>
+      delivery({ channelId: 'ch_shop', platform: 'shopify', topic, deliveryId, body });
+
+    const exported = await ingestDelivery(p.wired, shopify('customers/data_request', 'msg_1', dataRequest));
+    const exports = [...p.privacy.memoryStore.exports.values()];
+    const redacted = await ingestDelivery(p.wired, shopify('shop/redact', 'msg_2', shopRedact));
+
+    expect(exported).toEqual({ result: 'processed', kind: 'data-request', outcome: 'exported' });
+    expect(exports).toEqual([expect.objectContaining({ channelId: 'ch_shop', requestId: '9999' })]);
+    expect(redacted).toEqual({ result: 'processed', kind: 'redact-shop', outcome: 'redacted' });
+    expect(p.privacy.memoryStore.redactedChannels).toEqual(['ch_shop']);
+  });
+
+  it('acknowledges an event huitou does not use, writing nothing', async () => {
+    const p = ports({ channels: [{ id: 'ch_woo', status: 'active' }] });
+
+    const result = await ingestDelivery(
+      p.wired,
+      delivery({ channelId: 'ch_woo', platform: 'woocommerce', topic: 'customer.deleted', body: JSON.stringify({ id: 5 }) }),
+    );
+
+    expect(result).toEqual({ result: 'processed', kind: 'ignored', outcome: 'ignored' });
+    expect(p.repo.orders.size + p.repo.profiles.size + p.quarantined.size).toBe(0);
   });
 });
