@@ -373,7 +373,7 @@ describe('Use case: ingestDelivery', () => {
 
     expect(result).toMatchObject({ result: 'processed', kind: 'customer' });
     expect(p.fetches).toEqual([{ access: { apiBaseUrl: bigCommerceChannel.apiBaseUrl, apiToken: 'token' }, id: '32' }]);
-    expect([...p.repo.profiles.values()]).toEqual([expect.objectContaining({ email: 'jo@example.com' })]);
+    expect([...p.repo.profiles.values()]).toEqual([expect.objectContaining({ email: 'jo@example.com', channels: ['ch_bc'] })]);
     expect(refusal).toEqual({ result: 'quarantined', reason: 'BigCommerce has no customer', issues: [] });
   });
 
