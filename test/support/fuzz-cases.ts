@@ -318,6 +318,18 @@ function orderIdOf(platform: Platform, topic: string, body: Json): string | unde
 
 /** Turns the drawn cases into deliveries: ids, people, mutations, padding. */
 export function buildDeliveries(cases: FuzzCase[], runId: string): FuzzDelivery[] {
+  const deliveries = drawDeliveries(cases, runId);
+  // The fake store serves one order per id, the last one set (the fuzz test
+  // fills its map in this order). A delivery that reuses an id fetches that
+  // order, so it may end as the order another delivery's mutations made.
+  const served = new Map(deliveries.flatMap((d) => (d.storeOrder ? [[d.storeOrder.id, d.storeOrder.order] as const] : [])));
+  return deliveries.map((d) => {
+    const servedId = d.storeOrder ? validId((served.get(d.storeOrder.id) as Json | undefined)?.id) : undefined;
+    return servedId === undefined || d.orderIds.includes(servedId) ? d : { ...d, orderIds: [...d.orderIds, servedId] };
+  });
+}
+
+function drawDeliveries(cases: FuzzCase[], runId: string): FuzzDelivery[] {
   const orderIds: { platform: Platform; id: number }[] = [];
   return cases.map((c, index) => {
     const samePlatform = orderIds.filter((o) => o.platform === c.platform);
