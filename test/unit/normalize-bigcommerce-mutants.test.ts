@@ -6,7 +6,7 @@ import {
   type NormalizeResult,
 } from '../../functions/domain/normalize';
 import { bigCommerceOrderStatus } from '../../functions/domain/normalize/bigcommerce';
-import type { NormalizedOrder } from '../../functions/domain/model';
+import { issuesOf, orderOf } from '../support/normalize-results';
 
 const ctx = { channelId: 'ch-bc' };
 
@@ -23,14 +23,6 @@ const apiOrder = (overrides: Record<string, unknown> = {}): Record<string, unkno
   currency_code: 'USD',
   ...overrides,
 });
-
-function orderOf(result: NormalizeResult): NormalizedOrder {
-  if (!result.ok) throw new Error(`expected ok, got ${result.reason}: ${result.issues.join('; ')}`);
-  if (result.event.kind !== 'order') throw new Error(`expected an order, got ${result.event.kind}`);
-  return result.event.order;
-}
-
-const issuesOf = (result: NormalizeResult) => (result.ok ? [] : result.issues);
 
 describe('BigCommerce webhooks', () => {
   it.each(['store/order/created', 'store/order/updated', 'store/order/statusUpdated', 'store/order/archived', 'store/order/refund/created'])(

@@ -6,7 +6,7 @@ import {
   normalizeWebhook,
   type NormalizeResult,
 } from '../../functions/domain/normalize';
-import type { NormalizedOrder } from '../../functions/domain/model';
+import { orderOf } from '../support/normalize-results';
 
 const fixture = (name: string): Record<string, unknown> =>
   JSON.parse(readFileSync(new URL(`../fixtures/marketplaces/bigcommerce/${name}`, import.meta.url), 'utf8'));
@@ -57,12 +57,6 @@ const apiOrder = (overrides: Record<string, unknown> = {}): Record<string, unkno
   coupons: { url: 'https://api.bigcommerce.com/stores/abc/v2/orders/250/coupons', resource: '/orders/250/coupons' },
   ...overrides,
 });
-
-function orderOf(result: NormalizeResult): NormalizedOrder {
-  if (!result.ok) throw new Error(`expected ok, got ${result.reason}: ${result.issues.join('; ')}`);
-  if (result.event.kind !== 'order') throw new Error(`expected an order, got ${result.event.kind}`);
-  return result.event.order;
-}
 
 describe('Function: normalizeWebhook (bigcommerce)', () => {
   it.each([

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { normalizeWebhook, type NormalizeResult } from '../../functions/domain/normalize';
-import type { ChannelEvent, NormalizedOrder } from '../../functions/domain/model';
+import { eventOf, orderOf } from '../support/normalize-results';
 
 const fixture = (name: string): Record<string, unknown> =>
   JSON.parse(readFileSync(new URL(`../fixtures/marketplaces/shopify/${name}`, import.meta.url), 'utf8'));
@@ -11,17 +11,6 @@ const RECEIVED_AT = '2025-07-03T00:00:00Z';
 
 const shopify = (topic: string, body: unknown): NormalizeResult =>
   normalizeWebhook({ platform: 'shopify', topic, channelId: 'ch-shop', body, receivedAt: RECEIVED_AT });
-
-function eventOf(result: NormalizeResult): ChannelEvent {
-  if (!result.ok) throw new Error(`expected ok, got ${result.reason}: ${result.issues.join('; ')}`);
-  return result.event;
-}
-
-function orderOf(result: NormalizeResult): NormalizedOrder {
-  const event = eventOf(result);
-  if (event.kind !== 'order') throw new Error(`expected an order, got ${event.kind}`);
-  return event.order;
-}
 
 describe('Function: normalizeWebhook (shopify)', () => {
   it('maps the official order 450789469 to the order model', () => {

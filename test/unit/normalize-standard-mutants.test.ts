@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { normalizeWebhook, type NormalizeResult } from '../../functions/domain/normalize';
-import type { NormalizedOrder } from '../../functions/domain/model';
+import { issuesOf, orderOf } from '../support/normalize-results';
 
 const standard = (body: unknown): NormalizeResult =>
   normalizeWebhook({ platform: 'standard', topic: '', channelId: 'ch-std', body, receivedAt: '2026-03-05T00:00:00Z' });
@@ -19,14 +19,6 @@ const order = (data: Record<string, unknown> = {}, type = 'order.created') => ({
     ...data,
   },
 });
-
-function orderOf(result: NormalizeResult): NormalizedOrder {
-  if (!result.ok) throw new Error(`expected ok, got ${result.reason}: ${result.issues.join('; ')}`);
-  if (result.event.kind !== 'order') throw new Error(`expected an order, got ${result.event.kind}`);
-  return result.event.order;
-}
-
-const issuesOf = (result: NormalizeResult) => (result.ok ? [] : result.issues);
 
 describe('Standard webhooks: orders', () => {
   it('maps the least order body to the order model', () => {

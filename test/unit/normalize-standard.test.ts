@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { normalizeWebhook, standardWebhookSchema, type NormalizeResult } from '../../functions/domain/normalize';
-import type { NormalizedOrder } from '../../functions/domain/model';
+import { orderOf } from '../support/normalize-results';
 
 const standard = (body: unknown): NormalizeResult =>
   normalizeWebhook({ platform: 'standard', topic: '', channelId: 'ch-std', body, receivedAt: '2025-03-20T08:00:05Z' });
@@ -30,12 +30,6 @@ const orderUpdated = () => ({
     },
   },
 });
-
-function orderOf(result: NormalizeResult): NormalizedOrder {
-  if (!result.ok) throw new Error(`expected ok, got ${result.reason}: ${result.issues.join('; ')}`);
-  if (result.event.kind !== 'order') throw new Error(`expected an order, got ${result.event.kind}`);
-  return result.event.order;
-}
 
 describe('Function: normalizeWebhook (standard)', () => {
   it('maps the documented example to the order model', () => {

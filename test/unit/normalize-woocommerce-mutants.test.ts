@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { normalizeWebhook, type NormalizeResult } from '../../functions/domain/normalize';
 import { wooOrderStatus } from '../../functions/domain/normalize/woocommerce';
-import type { ChannelEvent, NormalizedOrder } from '../../functions/domain/model';
+import { eventOf, issuesOf, orderOf } from '../support/normalize-results';
 
 const RECEIVED_AT = '2026-03-05T00:00:00Z';
 
@@ -20,19 +20,6 @@ function anOrderBody(overrides: Record<string, unknown> = {}): Record<string, un
     ...overrides,
   };
 }
-
-function eventOf(result: NormalizeResult): ChannelEvent {
-  if (!result.ok) throw new Error(`expected ok, got ${result.reason}: ${result.issues.join('; ')}`);
-  return result.event;
-}
-
-function orderOf(result: NormalizeResult): NormalizedOrder {
-  const event = eventOf(result);
-  if (event.kind !== 'order') throw new Error(`expected an order, got ${event.kind}`);
-  return event.order;
-}
-
-const issuesOf = (result: NormalizeResult) => (result.ok ? [] : result.issues);
 
 describe('Function: wooOrderStatus', () => {
   it.each([

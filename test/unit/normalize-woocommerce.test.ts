@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { normalizeWebhook, type NormalizeResult } from '../../functions/domain/normalize';
-import type { NormalizedOrder } from '../../functions/domain/model';
+import { orderOf } from '../support/normalize-results';
 
 const fixtureText = (name: string): string =>
   readFileSync(new URL(`../fixtures/marketplaces/woocommerce/${name}`, import.meta.url), 'utf8');
@@ -11,12 +11,6 @@ const RECEIVED_AT = '2017-03-23T10:00:00Z';
 
 const woo = (topic: string, body: unknown): NormalizeResult =>
   normalizeWebhook({ platform: 'woocommerce', topic, channelId: 'ch-woo', body, receivedAt: RECEIVED_AT });
-
-function orderOf(result: NormalizeResult): NormalizedOrder {
-  if (!result.ok) throw new Error(`expected ok, got ${result.reason}: ${result.issues.join('; ')}`);
-  if (result.event.kind !== 'order') throw new Error(`expected an order, got ${result.event.kind}`);
-  return result.event.order;
-}
 
 describe('Function: normalizeWebhook (woocommerce)', () => {
   it('maps the documented order 727 to the order model', () => {
