@@ -65,6 +65,15 @@ function groupUsage(group: string): string {
     .join('\n');
 }
 
+/** A command is one word (`import`) or two (`keys create`); two words win, so `model backtest` is not `model`. */
+function findCommand(words: (string | undefined)[]): Command | undefined {
+  const [first, second] = words;
+  return (
+    COMMANDS.find((c) => second !== undefined && c.name === `${first} ${second}`) ??
+    COMMANDS.find((c) => c.name === first)
+  );
+}
+
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: string };
   return pkg.version ?? 'unknown';
@@ -114,8 +123,8 @@ async function dispatch(
     out(`${version()}\n`);
     return 0;
   }
-  const commandName = group === 'help' ? loose.positionals.slice(1, 3).join(' ') : `${group} ${action}`;
-  const command = COMMANDS.find((c) => c.name === commandName);
+  const words = group === 'help' ? loose.positionals.slice(1, 3) : [group, action];
+  const command = findCommand(words);
   if (wantsHelp) {
     out(command ? commandUsage(command) : fullUsage());
     return 0;
@@ -151,7 +160,7 @@ async function dispatch(
     throw new UsageError((error as Error).message.replace(/\. To specify a positional.*$/s, ''), command.usage);
   }
 
-  const args = positionals.slice(2);
+  const args = positionals.slice(command.name.split(' ').length);
   if (args.length < command.args.length) {
     throw new UsageError(`missing <${command.args[args.length]}>`, command.usage);
   }
