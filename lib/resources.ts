@@ -36,11 +36,20 @@ export const table = {
       partitionKey: { name: 'listPk', type: 'S' },
       sortKey: { name: 'listSk', type: 'S' },
     },
-    // A customer's orders by time: the profile page and privacy requests.
+    // A customer's orders by time: the profile page, privacy requests and scoring.
     {
       indexName: 'ordersByCustomer',
       partitionKey: { name: 'customerId', type: 'S' },
       sortKey: { name: 'placedAtUtc', type: 'S' },
+    },
+    // Customers of one segment or one lifecycle stage, by predicted CLV: the
+    // scores item is listed under `SEGMENT#<segment>#<shard>`, a small stage
+    // item under `STAGE#<stage>#<shard>` (functions/adapters/dynamo-keys.ts),
+    // so `?segment=at_risk&sort=clv` is a Query of 16 shards, not a scan.
+    {
+      indexName: 'byScore',
+      partitionKey: { name: 'scorePk', type: 'S' },
+      sortKey: { name: 'clvMinor', type: 'N' },
     },
   ],
 } as const satisfies TableDefinition;
@@ -69,12 +78,15 @@ export type IndexName = (typeof table.indexes)[number]['indexName'];
 export const customerListShards = 16;
 
 /** Names of huitou's queues; each has a definition in `queues` below. */
-export type QueueName = 'ingest';
+export type QueueName = 'ingest' | 'rescore' | 'scoring' | 'customerEvents';
 
 export interface QueueDefinition {
   readonly id: string;
-  /** The function that consumes the queue, a key of `functions`. */
-  readonly consumer: FunctionName;
+  /**
+   * The function that consumes the queue, a key of `functions`; undefined for
+   * a queue whose consumers arrive later (customer events wait for campaigns).
+   */
+  readonly consumer: FunctionName | undefined;
   readonly batchSize: number;
   readonly maxBatchingWindowSeconds: number;
   /** AWS guidance: at least 6 x the consumer's timeout, so a retry never overlaps a running batch. */
@@ -120,6 +132,29 @@ export interface FunctionDefinition {
   readonly routes: readonly RouteDefinition[];
   /** Partition-key prefixes where it may also PutItem, whatever its table access (IAM dynamodb:LeadingKeys). */
   readonly putsUnder?: readonly string[];
+  /** Schedules that start it, each by a message on a queue it consumes (EventBridge Scheduler in the cloud). */
+  readonly schedules?: readonly ScheduleDefinition[];
+}
+
+/**
+ * A recurring start of a function: EventBridge Scheduler sends `message` to
+ * `queue` on `expression` in `timeZone`; the local stack does the same from
+ * this definition. A deployment overrides expression and time zone with the
+ * CDK context keys, the local stack with the env names in `settings`.
+ */
+export interface ScheduleDefinition {
+  readonly id: string;
+  readonly description: string;
+  /** EventBridge Scheduler syntax: `cron(min hour day-of-month month day-of-week year)` or `rate(n unit)`. */
+  readonly expression: string;
+  /** IANA time zone the cron expression is read in. */
+  readonly timeZone: string;
+  readonly queue: QueueName;
+  readonly message: Readonly<Record<string, unknown>>;
+  readonly settings: {
+    readonly expression: { readonly context: string; readonly env: string };
+    readonly timeZone: { readonly context: string; readonly env: string };
+  };
 }
 
 /**
@@ -148,9 +183,9 @@ export const functions = {
     entry: 'functions/handlers/processor.ts',
     timeoutSeconds: 60,
     memoryMiB: 1024,
-    description: 'Turns queued webhooks into orders and customers',
+    description: 'Turns queued webhooks into orders and customers, and refreshes their scores',
     table: 'read-write',
-    sendsTo: [],
+    sendsTo: ['customerEvents'],
     redrives: [],
     routes: [],
   },
@@ -161,7 +196,7 @@ export const functions = {
     memoryMiB: 512,
     description: 'Admin API for store staff and the huitou CLI',
     table: 'read-write',
-    sendsTo: ['ingest'],
+    sendsTo: ['ingest', 'rescore'],
     redrives: ['ingest'],
     // Each route the admin function serves (functions/handlers/admin/), and a
     // catch-all after them: API Gateway sends a path or method no route
@@ -187,6 +222,45 @@ export const functions = {
       { method: 'ANY', path: '/admin/{proxy+}' },
     ],
   },
+  rescore: {
+    id: 'RescoreFunction',
+    entry: 'functions/handlers/rescore.ts',
+    // Phase 1 reads a uniform sample of the base and fits the models: minutes
+    // at millions of customers, so Lambda's longest timeout and room to fit.
+    timeoutSeconds: 900,
+    memoryMiB: 3008,
+    description: 'Rescore phase 1: fits the store model and fans the scoring out',
+    table: 'read-write',
+    sendsTo: ['scoring'],
+    redrives: [],
+    routes: [],
+    schedules: [
+      {
+        id: 'DailyRescore',
+        description: 'Scores every customer again, every day',
+        expression: 'cron(0 3 * * ? *)',
+        timeZone: 'UTC',
+        queue: 'rescore',
+        message: { trigger: 'schedule' },
+        settings: {
+          expression: { context: 'rescoreSchedule', env: 'HUITOU_RESCORE_SCHEDULE' },
+          timeZone: { context: 'rescoreTimeZone', env: 'HUITOU_RESCORE_TIME_ZONE' },
+        },
+      },
+    ],
+  },
+  scorer: {
+    id: 'ScorerFunction',
+    entry: 'functions/handlers/scorer.ts',
+    timeoutSeconds: 900,
+    memoryMiB: 1024,
+    description: 'Rescore phase 2: scores one shard of the customers and emits their transitions',
+    table: 'read-write',
+    // A shard that runs out of time hands its cursor on to the scoring queue.
+    sendsTo: ['scoring', 'customerEvents'],
+    redrives: [],
+    routes: [],
+  },
 } as const satisfies Record<string, FunctionDefinition>;
 
 export type FunctionName = keyof typeof functions;
@@ -202,6 +276,39 @@ export const queues = {
     retentionDays: 14,
     dlqRetentionDays: 14,
     maxMessageBytes: 1024 * 1024,
+  },
+  rescore: {
+    id: 'RescoreQueue',
+    consumer: 'rescore',
+    batchSize: 1,
+    maxBatchingWindowSeconds: 0,
+    visibilityTimeoutSeconds: 6 * functions.rescore.timeoutSeconds,
+    maxReceiveCount: 3,
+    retentionDays: 4,
+    dlqRetentionDays: 14,
+    maxMessageBytes: 256 * 1024,
+  },
+  scoring: {
+    id: 'ScoringQueue',
+    consumer: 'scorer',
+    batchSize: 1,
+    maxBatchingWindowSeconds: 0,
+    visibilityTimeoutSeconds: 6 * functions.scorer.timeoutSeconds,
+    maxReceiveCount: 3,
+    retentionDays: 4,
+    dlqRetentionDays: 14,
+    maxMessageBytes: 256 * 1024,
+  },
+  customerEvents: {
+    id: 'CustomerEventsQueue',
+    consumer: undefined,
+    batchSize: 10,
+    maxBatchingWindowSeconds: 1,
+    visibilityTimeoutSeconds: 900,
+    maxReceiveCount: 5,
+    retentionDays: 14,
+    dlqRetentionDays: 14,
+    maxMessageBytes: 256 * 1024,
   },
 } as const satisfies Record<QueueName, QueueDefinition>;
 
