@@ -45,11 +45,13 @@ export const table = {
     // Customers of one segment or one lifecycle stage, by predicted CLV: the
     // scores item is listed under `SEGMENT#<segment>#<shard>`, a small stage
     // item under `STAGE#<stage>#<shard>` (functions/adapters/dynamo-keys.ts),
-    // so `?segment=at_risk&sort=clv` is a Query of 16 shards, not a scan.
+    // so `?segment=at_risk&sort=clv` is a Query of 16 shards, not a scan. The
+    // sort key is the CLV in minor units, zero-padded, then the customer id:
+    // unique, so the merged cursor of the shards is exact.
     {
       indexName: 'byScore',
       partitionKey: { name: 'scorePk', type: 'S' },
-      sortKey: { name: 'clvMinor', type: 'N' },
+      sortKey: { name: 'scoreSk', type: 'S' },
     },
   ],
 } as const satisfies TableDefinition;
@@ -219,6 +221,11 @@ export const functions = {
       { method: 'POST', path: '/admin/dead-letters/redrive' },
       { method: 'GET', path: '/admin/exports' },
       { method: 'GET', path: '/admin/exports/{exportId}' },
+      { method: 'POST', path: '/admin/rescore' },
+      { method: 'GET', path: '/admin/jobs/{jobId}' },
+      { method: 'GET', path: '/admin/model' },
+      { method: 'GET', path: '/admin/model/backtest' },
+      { method: 'GET', path: '/admin/segments' },
       { method: 'ANY', path: '/admin/{proxy+}' },
     ],
   },

@@ -2,6 +2,7 @@ import type { ParseArgsConfig } from 'node:util';
 import { apiPath, type ApiClient } from './client';
 import { ApiError, CliError, UsageError } from './errors';
 import { cell, formatDate, formatMoney, keyValues, summarizeIssues, table, type Column } from './format';
+import { scoringCommands } from './scoring';
 import { webhooksSendTest } from './webhooks';
 
 type OptionsConfig = NonNullable<ParseArgsConfig['options']>;
@@ -135,7 +136,7 @@ const PLATFORMS = ['shopify', 'woocommerce', 'bigcommerce', 'standard'] as const
 
 // ---- helpers ----
 
-function printJson(ctx: CommandContext, body: unknown): void {
+export function printJson(ctx: CommandContext, body: unknown): void {
   ctx.out(`${JSON.stringify(body ?? null, null, 2)}\n`);
 }
 
@@ -146,7 +147,7 @@ function oneOf<T extends string>(command: Command, flag: string, value: string, 
   return value as T;
 }
 
-function str(values: OptionValues, name: string): string | undefined {
+export function str(values: OptionValues, name: string): string | undefined {
   const value = values[name];
   return typeof value === 'string' ? value : undefined;
 }
@@ -642,4 +643,5 @@ export const COMMANDS: readonly Command[] = [
   deadLettersRedrive,
   exportsList,
   exportsShow,
+  ...scoringCommands,
 ];

@@ -5,7 +5,11 @@ import { normalizeEmail } from '../domain/normalize/identity';
 import type { OrderRecord } from '../domain/orders';
 import { ValidationError } from '../shared/errors';
 import { DynamoCustomerRepository, orderFromItem, profileFromItem } from './customer-store';
-import { indexes, lists } from './dynamo-keys';
+import { segments } from '../domain/scoring/rfm';
+import { stages } from '../domain/scoring/lifecycle';
+import type { StoredScore } from '../app/rescore';
+import { indexes, lists, scoreLists } from './dynamo-keys';
+import { scoresOf } from './score-store';
 import { listAll, listMergedPage, listPage, type Page } from './pagination';
 
 export interface CustomerSearch {
@@ -19,26 +23,72 @@ export interface CustomerSearch {
   limit: number;
 }
 
-/** Each with only the values it uses: DynamoDB refuses a query that names one it does not use. */
-const stageFilters: Record<string, { expression: string; values: Record<string, number> }> = {
-  prospect: { expression: '#figures.#orders = :zero', values: { ':zero': 0 } },
-  first_time: { expression: '#figures.#orders = :one', values: { ':one': 1 } },
-  repeat: { expression: '#figures.#orders > :one', values: { ':one': 1 } },
+/** A profile with its scores item, absent until the customer is first scored. */
+export interface ScoredProfile {
+  profile: CustomerProfile;
+  score: StoredScore | undefined;
+}
+
+async function withScores(tableName: string, profiles: CustomerProfile[]): Promise<ScoredProfile[]> {
+  const scores = await scoresOf(tableName, profiles.map((profile) => profile.id));
+  return profiles.map((profile) => ({ profile, score: scores.get(profile.id) }));
+}
+
+const oneOf = (name: string, value: string, allowed: readonly string[]): void => {
+  if (!allowed.includes(value)) throw new ValidationError(`${name} must be one of ${allowed.join(', ')}`);
 };
 
-export async function searchCustomers(tableName: string, search: CustomerSearch): Promise<Page<CustomerProfile>> {
+/**
+ * Customers of one segment or stage, highest predicted CLV first: a Query of
+ * the byScore index's shards, merged. Both together read the segment's shards
+ * and keep the stage.
+ */
+async function searchByScore(tableName: string, search: CustomerSearch): Promise<Page<ScoredProfile>> {
+  if (search.q !== undefined || search.channel !== undefined) {
+    throw new ValidationError('segment and stage filters cannot be combined with q or channel');
+  }
+  if (search.sort !== undefined && search.sort !== 'clv') {
+    throw new ValidationError('with segment or stage, customers come by clv (sort=clv)');
+  }
+  const partitions = search.segment ? scoreLists.segmentShards(search.segment) : scoreLists.stageShards(search.stage!);
+  const page = await listMergedPage(
+    {
+      tableName,
+      index: indexes.byScore,
+      partitions,
+      isSortKey: isScoreListKey,
+      newestFirst: true,
+      filter: search.segment && search.stage ? { expression: '#stage = :stage', names: { '#stage': 'stage' }, values: { ':stage': search.stage } } : undefined,
+    },
+    { cursor: search.cursor, limit: search.limit },
+  );
+  const repo = new DynamoCustomerRepository(tableName);
+  const ids = page.items.map((item) => String(item.customerId));
+  const profiles = (await Promise.all(ids.map((id) => repo.getProfile(id)))).filter((p): p is CustomerProfile => p !== undefined);
+  return { items: await withScores(tableName, profiles), nextCursor: page.nextCursor };
+}
+
+/** A byScore sort key: padded CLV minor units, then a customer id (dynamo-keys.ts scoreLists.sortKey). */
+function isScoreListKey(value: string): boolean {
+  const at = value.indexOf('#');
+  return /^\d{16}$/.test(value.slice(0, at)) && isId('customer', value.slice(at + 1));
+}
+
+export async function searchCustomers(tableName: string, search: CustomerSearch): Promise<Page<ScoredProfile>> {
   if (search.email !== undefined) {
     const repo = new DynamoCustomerRepository(tableName);
     const email = normalizeEmail(search.email);
     const id = email ? await repo.findCustomer('', { email, orderIds: [] }) : undefined;
     const profile = id ? await repo.getProfile(id) : undefined;
-    return { items: profile ? [profile] : [], nextCursor: null };
+    return { items: await withScores(tableName, profile ? [profile] : []), nextCursor: null };
   }
+  if (search.segment !== undefined) oneOf('segment', search.segment, segments);
+  if (search.stage !== undefined) oneOf('stage', search.stage, stages);
+  if (search.segment !== undefined || search.stage !== undefined) return searchByScore(tableName, search);
   if (search.sort !== undefined && !['newest', 'oldest'].includes(search.sort)) {
-    throw new ValidationError(`sort must be newest or oldest (scores-based sorts arrive with scoring)`);
+    throw new ValidationError('sort must be newest or oldest; sort=clv needs a segment or a stage');
   }
   const filters: string[] = [];
-  const names: Record<string, string> = {};
   const values: Record<string, unknown> = {};
   const q = search.q?.trim().toLowerCase();
   if (q) {
@@ -49,18 +99,6 @@ export async function searchCustomers(tableName: string, search: CustomerSearch)
     filters.push('contains(channels, :channel)');
     values[':channel'] = search.channel;
   }
-  if (search.stage) {
-    const filter = stageFilters[search.stage];
-    if (!filter) throw new ValidationError(`stage must be one of ${Object.keys(stageFilters).join(', ')}`);
-    filters.push(filter.expression);
-    Object.assign(names, { '#figures': 'figures', '#orders': 'orders' });
-    Object.assign(values, filter.values);
-  }
-  if (search.segment) {
-    filters.push('#segment = :segment');
-    names['#segment'] = 'segment';
-    values[':segment'] = search.segment;
-  }
   const page = await listMergedPage(
     {
       tableName,
@@ -68,11 +106,11 @@ export async function searchCustomers(tableName: string, search: CustomerSearch)
       partitions: lists.customerShards,
       isSortKey: isCustomerListKey,
       newestFirst: search.sort !== 'oldest',
-      filter: filters.length ? { expression: filters.join(' AND '), names, values } : undefined,
+      filter: filters.length ? { expression: filters.join(' AND '), values } : undefined,
     },
     { cursor: search.cursor, limit: search.limit },
   );
-  return { items: page.items.map(profileFromItem), nextCursor: page.nextCursor };
+  return { items: await withScores(tableName, page.items.map(profileFromItem)), nextCursor: page.nextCursor };
 }
 
 /** A profile's list sort key, `<createdAt>#<customer id>` (customer-store.ts profileItem). */

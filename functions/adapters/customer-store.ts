@@ -103,7 +103,7 @@ function purchaseDayFields(day: string, times: number[]): Item {
   };
 }
 
-function isConditionFailure(error: unknown): boolean {
+export function isConditionFailure(error: unknown): boolean {
   if (error instanceof ConditionalCheckFailedException) return true;
   if (error instanceof TransactionCanceledException) {
     // Any cancellation (a condition or a concurrent transaction) means: read again.

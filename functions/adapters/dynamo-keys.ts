@@ -16,7 +16,7 @@ export function identityDigest(value: string): string {
 export const customerPartition = (customerId: string): string => `CUSTOMER#${customerId}`;
 
 /** Sort-key prefixes of the counter items in a customer's partition, for begins_with. */
-export const customerItemPrefixes = { purchaseDay: 'DAY#', discountCode: 'CODE#' } as const;
+export const customerItemPrefixes = { purchaseDay: 'DAY#', discountCode: 'CODE#', transition: 'HISTORY#' } as const;
 
 export const itemKeys = {
   channel: (channelId: string): ItemKey => ({ pk: `CHANNEL#${channelId}`, sk: 'CHANNEL' }),
@@ -25,6 +25,15 @@ export const itemKeys = {
   purchaseDay: (customerId: string, day: string): ItemKey => ({
     pk: customerPartition(customerId),
     sk: `${customerItemPrefixes.purchaseDay}${day}`,
+  }),
+  /** The customer's current segment, stage and scores; apart from the profile, so a rescore and an order never collide. */
+  customerScores: (customerId: string): ItemKey => ({ pk: customerPartition(customerId), sk: 'SCORES' }),
+  /** The customer's stage, listed by stage in the byScore index (the scores item is listed by segment). */
+  customerStage: (customerId: string): ItemKey => ({ pk: customerPartition(customerId), sk: 'STAGE' }),
+  /** One segment or stage transition, kept for the profile's history. */
+  scoreTransition: (customerId: string, at: string, kind: string): ItemKey => ({
+    pk: customerPartition(customerId),
+    sk: `${customerItemPrefixes.transition}${at}#${kind}`,
   }),
   /** How many of a customer's counted orders used a code; codes are at most 255 characters, so the key fits. */
   discountCode: (customerId: string, code: string): ItemKey => ({
@@ -59,6 +68,9 @@ export const itemKeys = {
   /** A delivery body too large for an SQS message, waiting for the processor (the webhook may write only these). */
   inbox: (inboxId: string): ItemKey => ({ pk: `${inboxPartitionPrefix}${inboxId}`, sk: 'INBOX' }),
   dataExport: (exportId: string): ItemKey => ({ pk: `EXPORT#${exportId}`, sk: 'EXPORT' }),
+  /** The store's current model: what the last rescore fitted, and the RFM cut points. */
+  currentModel: (): ItemKey => ({ pk: 'MODEL', sk: 'CURRENT' }),
+  job: (jobId: string): ItemKey => ({ pk: `JOB#${jobId}`, sk: 'JOB' }),
   /** The failures of one queued delivery, kept while it is retried and once it is dead. */
   deliveryFailure: (failureId: string): ItemKey => ({ pk: `FAILURE#${failureId}`, sk: 'FAILURE' }),
 };
@@ -73,8 +85,29 @@ const customerShardName = (n: number): string => `${customerListPrefix}#${String
  * equally likely). Stable across versions and processes: the id alone decides.
  */
 export function customerListShard(customerId: string): string {
-  return customerShardName(createHash('sha256').update(customerId).digest().readUInt32BE(0) % customerListShards);
+  return customerShardName(customerShardNumber(customerId));
 }
+
+function customerShardNumber(customerId: string): number {
+  return createHash('sha256').update(customerId).digest().readUInt32BE(0) % customerListShards;
+}
+
+const shardSuffix = (n: number): string => String(n).padStart(2, '0');
+const allShards = Array.from({ length: customerListShards }, (_, n) => n);
+
+/** Partitions of the byScore index: one family per segment and per stage, each spread over the customer shards. */
+export const scoreLists = {
+  segment: (segment: string, customerId: string): string => `SEGMENT#${segment}#${shardSuffix(customerShardNumber(customerId))}`,
+  stage: (stage: string, customerId: string): string => `STAGE#${stage}#${shardSuffix(customerShardNumber(customerId))}`,
+  segmentShards: (segment: string): string[] => allShards.map((n) => `SEGMENT#${segment}#${shardSuffix(n)}`),
+  stageShards: (stage: string): string[] => allShards.map((n) => `STAGE#${stage}#${shardSuffix(n)}`),
+  /** The sort key: CLV in minor units, padded so text order is number order, then the id (unique). */
+  sortKey: (clvMinor: number, customerId: string): string =>
+    `${String(Math.max(0, Math.round(clvMinor))).padStart(clvDigits, '0')}#${customerId}`,
+};
+
+/** Digits of the padded CLV: enough for 10^15 minor units. */
+const clvDigits = 16;
 
 /** Partition values of the listByKind index. */
 export const lists = {
@@ -96,4 +129,5 @@ export const lists = {
 export const indexes = {
   listByKind: 'listByKind',
   ordersByCustomer: 'ordersByCustomer',
+  byScore: 'byScore',
 } as const satisfies Record<string, IndexName>;

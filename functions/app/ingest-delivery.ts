@@ -57,6 +57,8 @@ export interface IngestPorts<D extends QueuedDelivery> {
     fetchOrder(access: StoreApiAccess, orderId: string): Promise<unknown>;
     fetchCustomer(access: StoreApiAccess, customerId: string): Promise<unknown>;
   };
+  /** A customer whose orders changed is scored again at once, with the current model. */
+  scores: { refresh(customerId: string): Promise<void> };
   now(): Date;
 }
 
@@ -134,6 +136,11 @@ async function apply<D extends QueuedDelivery>(
         now,
       });
       if (typeof result !== 'string') throw new Unusable(result.reason, result.issues);
+      if (result !== 'unchanged') {
+        const { channelId, orderId } = event.kind === 'order' ? event.order : event.kind === 'refund' ? event.refund : event;
+        const customerId = (await ports.customers.getOrder(channelId, orderId))?.customerId;
+        if (customerId !== undefined) await ports.scores.refresh(customerId);
+      }
       return done(result);
     }
     case 'customer':

@@ -334,7 +334,17 @@ export function redactedProfile(profile: CustomerProfile, now: string): Customer
  * rescore. `discountCodes` (read from the code items) only where the caller
  * read them: the customer page, not the list.
  */
-export function customerView(profile: CustomerProfile, discountCodes?: string[]) {
+/** What scoring says of a customer: absent until the customer is first scored. */
+export interface ScoreView {
+  segment: string | null;
+  stage: string;
+  scores: Record<'r' | 'f' | 'm' | 'pAlive' | 'expectedOrders90' | 'expectedOrders365' | 'clv12m', number | null> & {
+    nextOrderAt: string | null;
+  };
+  asOf: string;
+}
+
+export function customerView(profile: CustomerProfile, discountCodes?: string[], score?: ScoreView) {
   return {
     id: profile.id,
     email: profile.email ?? null,
@@ -345,9 +355,10 @@ export function customerView(profile: CustomerProfile, discountCodes?: string[])
     otherCurrencies: profile.otherCurrencies,
     consent: { email: profile.consent.state, emailUpdatedAt: profile.consent.at ?? null },
     ...(discountCodes ? { discountCodes } : {}),
-    segment: null,
-    stage: stageOf(profile.figures),
-    scores: {
+    segment: score?.segment ?? null,
+    // Before the first score, the stage follows from the orders alone.
+    stage: score?.stage ?? stageOf(profile.figures),
+    scores: score?.scores ?? {
       r: null,
       f: null,
       m: null,
@@ -357,6 +368,7 @@ export function customerView(profile: CustomerProfile, discountCodes?: string[])
       clv12m: null,
       nextOrderAt: null,
     },
+    scoredAsOf: score?.asOf ?? null,
     redacted: profile.redactedAt !== undefined,
     createdAt: profile.createdAt,
     updatedAt: profile.updatedAt,

@@ -9,6 +9,7 @@ export const idPrefixes = {
   quarantine: 'q_',
   dataExport: 'exp_',
   apiKey: 'key_',
+  job: 'job_',
 } as const;
 
 export type IdKind = keyof typeof idPrefixes;

@@ -16,6 +16,7 @@ import { deadLetterRoutes } from './admin/dead-letters';
 import { exportRoutes } from './admin/exports';
 import { keyRoutes } from './admin/keys';
 import { quarantineRoutes } from './admin/quarantine';
+import { scoringRoutes } from './admin/scoring';
 import { bearerKey, createRouter, type RouteTable, type ServedRouteKey } from './admin/router';
 
 const { tableName, queueUrls, dlqUrls } = functionConfig('admin');
@@ -34,6 +35,7 @@ const routes: RouteTable<ServedRouteKey<'admin'>> = {
     redriveBudgetMs: (functions.admin.timeoutSeconds - 9) * 1000,
   }),
   ...exportRoutes({ tableName }),
+  ...scoringRoutes({ tableName, rescoreQueueUrl: queueUrls.rescore }),
 };
 
 const serveAdmin = createRouter({

@@ -19,6 +19,9 @@ import { privacyPorts } from '../adapters/privacy-store';
 import { putQuarantine, setQuarantineStatus } from '../adapters/quarantine-store';
 import { attemptDelivery } from '../app/dead-letters';
 import { ingestDelivery, type IngestPorts } from '../app/ingest-delivery';
+import { refreshCustomer } from '../app/rescore';
+import { rescorePorts } from '../adapters/rescore-ports';
+import { cachedFor } from '../shared/cache';
 import { quarantineId } from '../domain/quarantine';
 import { functionConfig } from '../shared/config';
 import { HuitouError } from '../shared/errors';
@@ -26,9 +29,13 @@ import { logger, metrics } from '../shared/observability';
 import { ingestMessageSchema, type IngestMessage } from '../shared/schemas';
 import { storeUrlPolicy } from '../shared/store-url-policy';
 
-const { tableName } = functionConfig('processor');
+const { tableName, queueUrls } = functionConfig('processor');
 const failures = new DynamoFailureStore(tableName);
 const storeApi = { policy: storeUrlPolicy() };
+const customers = new DynamoCustomerRepository(tableName);
+const scoring = rescorePorts(tableName, queueUrls);
+// The model changes once a day; a minute's cache spares a read per delivery.
+const currentModel = cachedFor(60_000, scoring.models.get);
 
 const ports: IngestPorts<IngestMessage> = {
   channels: { get: (channelId) => getChannel(tableName, channelId) },
@@ -41,11 +48,17 @@ const ports: IngestPorts<IngestMessage> = {
     put: (entry, body) => putQuarantine(tableName, entry, body),
     markResolved: (entryId) => setQuarantineStatus(tableName, entryId, 'resolved'),
   },
-  customers: new DynamoCustomerRepository(tableName),
+  customers,
   privacy: privacyPorts(tableName),
   storeApi: {
     fetchOrder: (access, orderId) => fetchBigCommerceOrder(access, orderId, storeApi),
     fetchCustomer: (access, customerId) => fetchBigCommerceCustomer(access, customerId, storeApi),
+  },
+  scores: {
+    refresh: async (customerId) => {
+      const profile = await customers.getProfile(customerId);
+      if (profile) await refreshCustomer({ ...scoring, model: currentModel }, profile);
+    },
   },
   now: () => new Date(),
 };

@@ -26,3 +26,31 @@ export const ingestMessageSchema = z
   });
 
 export type IngestMessage = z.infer<typeof ingestMessageSchema>;
+
+const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
+
+/** Start of a rescore (phase 1): from the schedule, without a job, or from the admin API with one. */
+export const rescoreMessageSchema = z.object({
+  jobId: z.string().min(1).max(64).optional(),
+  asOf: day.optional(),
+  trigger: z.enum(['schedule', 'api']),
+});
+
+const segmentTotalsSchema = z.object({
+  customers: z.number().nonnegative(),
+  netMinor: z.number(),
+  clvSum: z.number(),
+  pAliveSum: z.number(),
+  predicted: z.number().nonnegative(),
+});
+
+/** One shard of a rescore's phase 2, from a cursor when the run before handed on. */
+export const scoringTaskSchema = z.object({
+  jobId: z.string().min(1).max(64),
+  shard: z.string().min(1).max(64),
+  asOf: day,
+  cursor: z.string().max(4096).optional(),
+  partial: z
+    .object({ customers: z.number(), changed: z.number(), segments: z.record(z.string(), segmentTotalsSchema) })
+    .optional(),
+});

@@ -88,6 +88,7 @@ function ports(
   const fetches: { access: StoreApiAccess; id: string }[] = [];
   // Where each order write says it came from, as the DynamoDB adapter keeps it on the order.
   const savedDeliveries: DeliveryRef[] = [];
+  const refreshed: string[] = [];
   const saveOrder = privacy.repo.saveOrder.bind(privacy.repo);
   privacy.repo.saveOrder = async (write) => {
     savedDeliveries.push(write.delivery);
@@ -123,9 +124,14 @@ function ports(
         return options.fetchCustomer(access, id);
       },
     },
+    scores: {
+      refresh: async (customerId) => {
+        refreshed.push(customerId);
+      },
+    },
     now: () => now,
   };
-  return { wired, repo: privacy.repo, privacy, quarantined, resolved, discarded, fetches, savedDeliveries };
+  return { wired, repo: privacy.repo, privacy, quarantined, resolved, discarded, fetches, savedDeliveries, refreshed };
 }
 
 const bigCommerceChannel: IngestChannel = {
@@ -153,6 +159,7 @@ describe('Use case: ingestDelivery', () => {
     expect(p.quarantined.size).toBe(0);
     expect(p.resolved).toEqual([]);
     expect(p.savedDeliveries).toEqual([{ deliveryId: 'msg_1', topic: 'order.created', receivedAt: '2026-03-01T15:00:01.000Z' }]);
+    expect(p.refreshed).toEqual([order!.customerId]);
   });
 
   it('changes nothing the second time the same delivery comes', async () => {
@@ -164,6 +171,7 @@ describe('Use case: ingestDelivery', () => {
 
     expect(again).toEqual({ result: 'processed', kind: 'order', outcome: 'unchanged' });
     expect([...p.repo.profiles.values()][0]!.figures).toEqual(figures);
+    expect(p.refreshed).toHaveLength(1);
   });
 
   it('skips a delivery for a channel that is gone or redacted, writing nothing but releasing its body', async () => {
@@ -328,6 +336,8 @@ describe('Use case: ingestDelivery', () => {
 
     expect(refunded).toEqual({ result: 'processed', kind: 'refund', outcome: 'updated' });
     expect([...p.repo.profiles.values()][0]!.figures).toMatchObject({ refundedMinor: 500, netMinor: 1500 });
+    // The refund's customer is scored again; the removed order had none.
+    expect(p.refreshed).toEqual([[...p.repo.profiles.keys()][0], [...p.repo.profiles.keys()][0]]);
     expect(removed).toMatchObject({ result: 'processed', kind: 'order-removed' });
   });
 

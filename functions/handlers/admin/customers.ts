@@ -1,6 +1,7 @@
 // Customers: search and one customer with their orders and discount codes.
 import { ordersOfCustomer, searchCustomers } from '../../adapters/customer-queries';
 import { DynamoCustomerRepository } from '../../adapters/customer-store';
+import { scoresOf, transitionsOf } from '../../adapters/score-store';
 import { customerView } from '../../domain/customers';
 import { orderView } from '../../domain/orders';
 import { NotFoundError } from '../../shared/errors';
@@ -26,7 +27,10 @@ export function customerRoutes({ tableName }: { tableName: string }) {
           cursor: query(event, 'cursor'),
           limit: limitOf(event),
         });
-        return json(200, { items: page.items.map((profile) => customerView(profile)), nextCursor: page.nextCursor });
+        return json(200, {
+          items: page.items.map(({ profile, score }) => customerView(profile, undefined, score)),
+          nextCursor: page.nextCursor,
+        });
       },
     },
     'GET /admin/customers/{customerId}': {
@@ -35,12 +39,18 @@ export function customerRoutes({ tableName }: { tableName: string }) {
       run: async ({ params: { customerId } }) => {
         const profile = await customers.getProfile(customerId);
         if (!profile) throw new NotFoundError(`no customer ${customerId}`);
-        const [orders, codes] = await Promise.all([
+        const [orders, codes, scores, history] = await Promise.all([
           ordersOfCustomer(tableName, customerId, ordersShown),
           customers.listDiscountCodes(customerId),
+          scoresOf(tableName, [customerId]),
+          transitionsOf(tableName, customerId),
         ]);
         const discountCodes = codes.map(({ code }) => code);
-        return json(200, { ...customerView(profile, discountCodes), orders: orders.map(orderView), history: [] });
+        return json(200, {
+          ...customerView(profile, discountCodes, scores.get(customerId)),
+          orders: orders.map(orderView),
+          history,
+        });
       },
     },
   } satisfies Partial<RouteTable<ServedRouteKey<'admin'>>>;

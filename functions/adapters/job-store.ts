@@ -1,0 +1,70 @@
+// Long work (a rescore) as one item staff poll: status, progress and result.
+// Shards report done into a string set, so a retried shard is counted once.
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { Job, JobStore, ShardReport } from '../app/rescore';
+import { documentClient } from './dynamo-client';
+import { itemKeys } from './dynamo-keys';
+
+/** Jobs are kept 30 days. */
+const jobTtlSeconds = 30 * 86_400;
+
+function jobOf(item: Record<string, unknown>): Job {
+  const { pk: _pk, sk: _sk, expiresAt: _expiresAt, shardsDone, shardReports, ...job } = item;
+  return {
+    ...(job as unknown as Job),
+    shardsDone: shardsDone instanceof Set ? [...(shardsDone as Set<string>)].sort() : [],
+    shardReports: (shardReports as Record<string, ShardReport> | undefined) ?? {},
+  };
+}
+
+export class DynamoJobStore implements JobStore {
+  constructor(private readonly tableName: string) {}
+
+  async create(job: Job): Promise<void> {
+    const { shardsDone: _done, ...stored } = job;
+    await documentClient().send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { ...itemKeys.job(job.id), ...stored, expiresAt: Math.floor(Date.parse(job.createdAt) / 1000) + jobTtlSeconds },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  }
+
+  async get(jobId: string): Promise<Job | undefined> {
+    const result = await documentClient().send(
+      new GetCommand({ TableName: this.tableName, Key: itemKeys.job(jobId), ConsistentRead: true }),
+    );
+    return result.Item ? jobOf(result.Item) : undefined;
+  }
+
+  async update(jobId: string, fields: Partial<Pick<Job, 'status' | 'progress' | 'result' | 'error' | 'asOf' | 'startedAt' | 'finishedAt'>>): Promise<void> {
+    const entries = Object.entries(fields).filter(([, value]) => value !== undefined);
+    if (entries.length === 0) return;
+    await documentClient().send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: itemKeys.job(jobId),
+        UpdateExpression: `SET ${entries.map((_, i) => `#f${i} = :v${i}`).join(', ')}`,
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: Object.fromEntries(entries.map(([name], i) => [`#f${i}`, name])),
+        ExpressionAttributeValues: Object.fromEntries(entries.map(([, value], i) => [`:v${i}`, value])),
+      }),
+    );
+  }
+
+  async reportShard(jobId: string, shard: string, report: ShardReport): Promise<Job> {
+    const result = await documentClient().send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: itemKeys.job(jobId),
+        UpdateExpression: 'ADD shardsDone :shard SET shardReports.#shard = :report',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: { '#shard': shard },
+        ExpressionAttributeValues: { ':shard': new Set([shard]), ':report': report },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return jobOf(result.Attributes ?? {});
+  }
+}
