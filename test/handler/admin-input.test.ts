@@ -2,6 +2,8 @@
 // The DynamoDB mock refuses what DynamoDB refuses (empty, over-long or
 // non-string key values, start keys of another shape), so a request that
 // would reach DynamoDB with such a key fails here as it would there.
+import { segments } from '../../functions/domain/scoring/rfm';
+import { stages } from '../../functions/domain/scoring/lifecycle';
 import { createHash } from 'node:crypto';
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
@@ -158,17 +160,30 @@ describe('Handler: admin, hostile input', () => {
     expect(own.statusCode).toBe(200);
   });
 
-  it('answers 200 to every stage filter, reading each shard of the customer list once', async () => {
+  it('answers 200 to every stage and segment filter, reading each shard of its byScore list once', async () => {
     const statuses = [];
-    for (const stage of ['prospect', 'first_time', 'repeat']) {
-      statuses.push((await handler(wirePathToEvent('GET', '/admin/customers', { stage }), lambdaContext)).statusCode);
+    for (const stage of stages) statuses.push((await handler(wirePathToEvent('GET', '/admin/customers', { stage }), lambdaContext)).statusCode);
+    for (const segment of segments) {
+      statuses.push((await handler(wirePathToEvent('GET', '/admin/customers', { segment, sort: 'clv' }), lambdaContext)).statusCode);
     }
 
-    expect(statuses).toEqual([200, 200, 200]);
-    const partitions = dynamo.commandCalls(QueryCommand).map((call) => call.args[0].input.ExpressionAttributeValues?.[':list']);
-    expect(partitions).toHaveLength(3 * 16);
-    expect(new Set(partitions).size).toBe(16);
-    expect(partitions).not.toContain('CUSTOMERS');
+    expect(statuses).toEqual([...stages, ...segments].map(() => 200));
+    const queries = dynamo.commandCalls(QueryCommand).map((call) => call.args[0].input);
+    expect(queries.every((input) => input.IndexName === 'byScore')).toBe(true);
+    const partitions = queries.map((input) => input.ExpressionAttributeValues?.[':list']);
+    expect(partitions).toHaveLength((stages.length + segments.length) * 16);
+    expect(new Set(partitions).size).toBe((stages.length + segments.length) * 16);
+    expect(partitions).toContain('STAGE#lapsed#15');
+    expect(partitions).toContain('SEGMENT#at_risk#00');
+  });
+
+  it('answers 400 to an unknown stage or segment, a clv sort without one, and a segment with q, before any read', async () => {
+    const refused = [{ stage: 'vip' }, { segment: 'whales' }, { sort: 'clv' }, { segment: 'lost', q: 'ada' }, { segment: 'lost', sort: 'newest' }];
+    const statuses = [];
+    for (const search of refused) statuses.push((await handler(wirePathToEvent('GET', '/admin/customers', search), lambdaContext)).statusCode);
+
+    expect(statuses).toEqual(refused.map(() => 400));
+    expect(dynamo.commandCalls(QueryCommand)).toHaveLength(0);
   });
 
   it('never answers 5xx to an arbitrary path', async () => {
