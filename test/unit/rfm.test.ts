@@ -92,6 +92,8 @@ describe('Function: segmentOf', () => {
       expect(() => segmentOf({ r: 3, f: bad, m: 3 })).toThrow(RangeError);
       expect(() => segmentOf({ r: 3, f: 3, m: bad })).toThrow(RangeError);
     }
+    expect(() => segmentOf({ r: 0, f: 3, m: 3 })).toThrow('r must be a whole score 1..5, got 0');
+    expect(() => segmentOf({ r: 3, f: 2.5, m: 3 })).toThrow('f must be a whole score 1..5, got 2.5');
     expect(() => segmentOf({ r: 3, f: 3, m: 6 })).toThrow('m must be a whole score 1..5, got 6');
   });
 });
@@ -181,20 +183,21 @@ describe('Function: rfmCutPoints', () => {
 });
 
 describe('Function: rfmScores', () => {
-  const tenCuts = cutsOf(Array.from({ length: 10 }, (_, i) => customer(9 - i, i + 1, (i + 1) * 100)));
+  // Built inside each test, so that a mutant that breaks rfmCutPoints fails the test, not the file.
+  const tenCuts = () => cutsOf(Array.from({ length: 10 }, (_, i) => customer(9 - i, i + 1, (i + 1) * 100)));
 
   it('gives F and M a value on a cut point the lower score, and R the higher one', () => {
     // Cut points: recency [1, 3, 5, 7], frequency [2, 4, 6, 8], monetary [200, 400, 600, 800].
-    expect(rfmScores(customer(1, 2, 200), tenCuts)).toEqual({ r: 5, f: 1, m: 1 });
-    expect(rfmScores(customer(2, 3, 201), tenCuts)).toEqual({ r: 4, f: 2, m: 2 });
-    expect(rfmScores(customer(3, 4, 400), tenCuts)).toEqual({ r: 4, f: 2, m: 2 });
-    expect(rfmScores(customer(7, 8, 800), tenCuts)).toEqual({ r: 2, f: 4, m: 4 });
-    expect(rfmScores(customer(8, 9, 801), tenCuts)).toEqual({ r: 1, f: 5, m: 5 });
+    expect(rfmScores(customer(1, 2, 200), tenCuts())).toEqual({ r: 5, f: 1, m: 1 });
+    expect(rfmScores(customer(2, 3, 201), tenCuts())).toEqual({ r: 4, f: 2, m: 2 });
+    expect(rfmScores(customer(3, 4, 400), tenCuts())).toEqual({ r: 4, f: 2, m: 2 });
+    expect(rfmScores(customer(7, 8, 800), tenCuts())).toEqual({ r: 2, f: 4, m: 4 });
+    expect(rfmScores(customer(8, 9, 801), tenCuts())).toEqual({ r: 1, f: 5, m: 5 });
   });
 
   it('scores values beyond the sample it was cut on as the ends of the scale', () => {
-    expect(rfmScores(customer(0, 1, 0), tenCuts)).toEqual({ r: 5, f: 1, m: 1 });
-    expect(rfmScores(customer(5000, 900, 10 ** 9), tenCuts)).toEqual({ r: 1, f: 5, m: 5 });
+    expect(rfmScores(customer(0, 1, 0), tenCuts())).toEqual({ r: 5, f: 1, m: 1 });
+    expect(rfmScores(customer(5000, 900, 10 ** 9), tenCuts())).toEqual({ r: 1, f: 5, m: 5 });
   });
 
   it('gives every customer the same score when all share one value', () => {
@@ -315,8 +318,8 @@ describe('Function: rfmScores', () => {
   });
 
   it('throws a RangeError for a customer it cannot score', () => {
-    expect(() => rfmScores(customer(-1, 1, 0), tenCuts)).toThrow(RangeError);
-    expect(() => rfmScores(customer(0, 0, 0), tenCuts)).toThrow(RangeError);
-    expect(() => rfmScores(customer(0, 1, Number.NaN), tenCuts)).toThrow(RangeError);
+    expect(() => rfmScores(customer(-1, 1, 0), tenCuts())).toThrow(RangeError);
+    expect(() => rfmScores(customer(0, 0, 0), tenCuts())).toThrow(RangeError);
+    expect(() => rfmScores(customer(0, 1, Number.NaN), tenCuts())).toThrow(RangeError);
   });
 });
