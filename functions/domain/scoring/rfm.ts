@@ -75,7 +75,7 @@ function quintileCuts(sorted: Float64Array): number[] {
 
 /**
  * Quintile cut points over the customers, or undefined when there are none.
- * Typed-array sorts (numeric, O(n log n)): under a second for a million
+ * Typed-array sorts (numeric, O(n log n)): about a second for a million
  * customers (BENCHMARKS.md). The result is plain JSON, to be stored with the
  * model.
  */
