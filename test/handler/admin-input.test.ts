@@ -178,7 +178,7 @@ describe('Handler: admin, hostile input', () => {
   });
 
   it('answers 400 to an unknown stage or segment, a clv sort without one, and a segment with q, before any read', async () => {
-    const refused = [{ stage: 'vip' }, { segment: 'whales' }, { sort: 'clv' }, { segment: 'lost', q: 'ada' }, { segment: 'lost', sort: 'newest' }];
+    const refused: Record<string, string>[] = [{ stage: 'vip' }, { segment: 'whales' }, { sort: 'clv' }, { segment: 'lost', q: 'ada' }, { segment: 'lost', sort: 'newest' }];
     const statuses = [];
     for (const search of refused) statuses.push((await handler(wirePathToEvent('GET', '/admin/customers', search), lambdaContext)).statusCode);
 
