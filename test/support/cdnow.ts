@@ -10,7 +10,9 @@ export function cdnowHistories(): Map<string, Purchase[]> {
   const histories = new Map<string, Purchase[]>();
   for (const line of readFileSync(new URL('CDNOW_sample.txt', FIXTURES), 'utf8').trim().split('\n')) {
     const [, customer, date, , dollars] = line.trim().split(/\s+/);
-    if (customer === undefined || date === undefined || dollars === undefined) throw new Error(`bad CDNOW line: ${line}`);
+    if (customer === undefined || date === undefined || dollars === undefined) {
+      throw new Error(`bad CDNOW line: ${line}`);
+    }
     const purchase = {
       at: `${date.slice(0, 4)}-${date.slice(4, 6)}-${date.slice(6, 8)}T00:00:00Z`,
       valueMinor: Math.round(Number(dollars) * 100),

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { dateDay, dayDate, purchaseSummary, utcDay } from '../../functions/domain/scoring/summary';
+import { type Purchase, dateDay, dayDate, purchaseSummary, utcDay } from '../../functions/domain/scoring/summary';
 import { ValidationError } from '../../functions/shared/errors';
 import { cdnowHistories, cdnowPublishedSummary } from '../support/cdnow';
 
@@ -103,7 +103,9 @@ describe('Function: purchaseSummary', () => {
     fc.assert(
       fc.property(fc.array(purchase, { minLength: 1, maxLength: 30 }), fc.boolean(), (purchases, reverse) => {
         const summary = purchaseSummary(purchases, '2025-01-31', 100);
-        const other = purchaseSummary(reverse ? [...purchases].reverse() : [...purchases].sort((p, q) => p.valueMinor - q.valueMinor), '2025-01-31', 100);
+        const byValue = (p: Purchase, q: Purchase) => p.valueMinor - q.valueMinor;
+        const reordered = reverse ? [...purchases].reverse() : [...purchases].sort(byValue);
+        const other = purchaseSummary(reordered, '2025-01-31', 100);
         expect(other).toEqual(summary);
         const days = new Set(purchases.map((p) => p.at.slice(0, 10)).filter((day) => day <= '2025-01-31'));
         if (days.size === 0) {
