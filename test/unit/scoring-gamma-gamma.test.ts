@@ -1,0 +1,85 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  expectedAverageValue,
+  fitGammaGamma,
+  gammaGammaLogLikelihood,
+} from '../../functions/domain/scoring/gamma-gamma';
+import { purchaseSummary } from '../../functions/domain/scoring/summary';
+import { cdnowHistories } from '../support/cdnow';
+
+const cdnow = [...cdnowHistories().values()].map((history) => purchaseSummary(history, '1997-09-30', 100)!);
+const published = { p: 6.25, q: 3.74, gamma: 15.44 };
+
+describe('Function: fitGammaGamma', () => {
+  it('reproduces the published CDNOW fit (p 6.25, q 3.74, gamma 15.44) to 3 significant digits', () => {
+    const fit = fitGammaGamma(cdnow);
+    for (const key of ['p', 'q', 'gamma'] as const) {
+      expect(fit[key].toPrecision(3), key).toBe(published[key].toPrecision(3));
+    }
+    expect(fit.customers).toBe(946);
+    expect(fit.logLikelihood).toBeCloseTo(gammaGammaLogLikelihood(fit, cdnow), 9);
+  });
+
+  it('finds a maximum: moving any parameter 1% either way lowers the likelihood', () => {
+    const fit = fitGammaGamma(cdnow);
+    for (const key of ['p', 'q', 'gamma'] as const) {
+      for (const factor of [0.99, 1.01]) {
+        const moved = gammaGammaLogLikelihood({ ...fit, [key]: fit[key] * factor }, cdnow);
+        expect(moved, `${key} × ${factor}`).toBeLessThan(fit.logLikelihood);
+      }
+    }
+  });
+
+  it('reads only customers with a repeat purchase day and a mean above 0', () => {
+    const repeaters = cdnow.filter((s) => s.x > 0 && s.meanRepeatValue > 0);
+    const withOthers = fitGammaGamma([...repeaters, { x: 0, meanRepeatValue: 0 }, { x: 3, meanRepeatValue: 0 }]);
+    const alone = fitGammaGamma(repeaters);
+    expect(withOthers.p).toBe(alone.p);
+    expect(withOthers.q).toBe(alone.q);
+    expect(withOthers.gamma).toBe(alone.gamma);
+    expect(withOthers.customers).toBe(repeaters.length);
+  });
+
+  it('throws a RangeError when no customer has a repeat purchase day with a value', () => {
+    expect(() => fitGammaGamma([{ x: 0, meanRepeatValue: 0 }, { x: 2, meanRepeatValue: 0 }])).toThrow(RangeError);
+  });
+
+  it('answers finite parameters on one customer and on identical customers', () => {
+    const identical = Array.from({ length: 50 }, () => ({ x: 1, meanRepeatValue: 9 }));
+    for (const data of [[{ x: 2, meanRepeatValue: 30 }], identical]) {
+      const fit = fitGammaGamma(data);
+      expect([fit.p, fit.q, fit.gamma, fit.logLikelihood].every(Number.isFinite)).toBe(true);
+      expect(Number.isFinite(expectedAverageValue(fit, 2, 30))).toBe(true);
+    }
+  });
+});
+
+describe('Function: expectedAverageValue', () => {
+  it('gives a new customer the population mean pγ/(q - 1)', () => {
+    expect(expectedAverageValue(published, 0, 0)).toBeCloseTo((6.25 * 15.44) / 2.74, 12);
+  });
+
+  it('weighs the customer mean by x: (p(γ + x m))/(px + q - 1)', () => {
+    expect(expectedAverageValue(published, 2, 22.35)).toBeCloseTo((6.25 * (15.44 + 2 * 22.35)) / (12.5 + 2.74), 12);
+  });
+
+  it('lies between the population mean and the customer mean, nearer the latter as x grows', () => {
+    const population = expectedAverageValue(published, 0, 0);
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 1000 }), fc.double({ min: 0.01, max: 1e4, noNaN: true }), (x, mean) => {
+        const value = expectedAverageValue(published, x, mean);
+        expect(value).toBeGreaterThanOrEqual(Math.min(population, mean) * (1 - 1e-12));
+        expect(value).toBeLessThanOrEqual(Math.max(population, mean) * (1 + 1e-12));
+        const more = expectedAverageValue(published, x + 1, mean);
+        expect(Math.abs(more - mean)).toBeLessThanOrEqual(Math.abs(value - mean) * (1 + 1e-12));
+      }),
+    );
+  });
+
+  it('answers the customer mean where the posterior mean does not exist (px + q <= 1)', () => {
+    expect(expectedAverageValue({ p: 0.1, q: 0.5, gamma: 10 }, 1, 42)).toBe(42);
+    expect(expectedAverageValue({ p: 0.1, q: 0.9, gamma: 10 }, 1, 42)).toBe(42);
+    expect(expectedAverageValue({ p: 2, q: 0.5, gamma: 10 }, 0, 0)).toBe(0);
+  });
+});
