@@ -10,6 +10,7 @@ import { deadLetterRoutes } from '../../functions/handlers/admin/dead-letters';
 import { exportRoutes } from '../../functions/handlers/admin/exports';
 import { keyRoutes } from '../../functions/handlers/admin/keys';
 import { quarantineRoutes } from '../../functions/handlers/admin/quarantine';
+import { scoringRoutes } from '../../functions/handlers/admin/scoring';
 import { bearerKey, createRouter, type RouteTable } from '../../functions/handlers/admin/router';
 import type { Role } from '../../functions/domain/access';
 import { errorToResponse, json } from '../../functions/shared/http';
@@ -23,6 +24,7 @@ describe('Admin routes: declared and served', () => {
     quarantine: quarantineRoutes({ tableName: 't', ingestQueueUrl: 'https://sqs.example/q' }),
     deadLetters: deadLetterRoutes({ tableName: 't', queueUrl: 'https://sqs.example/q', dlqUrl: 'https://sqs.example/dlq', redriveBudgetMs: 1 }),
     exports: exportRoutes({ tableName: 't' }),
+    scoring: scoringRoutes({ tableName: 't', rescoreQueueUrl: 'https://sqs.example/rescore' }),
   };
   const declared: readonly RouteDefinition[] = functions.admin.routes;
   const keysOf = (routes: readonly RouteDefinition[]) => routes.map((route) => `${route.method} ${route.path}`);

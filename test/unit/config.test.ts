@@ -15,8 +15,14 @@ describe('functionConfig', () => {
     for (const queue of functions[name].sendsTo) expect(config.queueUrls).toHaveProperty(queue, where.queueUrl(queue));
   });
 
-  it('starts the processor with the table name alone: it sends to no queue', () => {
-    expect(functionConfig('processor', { [envNames.table]: 'huitou-table' }).tableName).toBe('huitou-table');
+  it('starts the rescore with the table name and the scoring queue alone, and refuses it without the queue', () => {
+    const env = { [envNames.table]: 'huitou-table', [envNames.queueUrl('scoring')]: where.queueUrl('scoring') };
+    expect(functionConfig('rescore', env)).toEqual({
+      tableName: 'huitou-table',
+      queueUrls: { scoring: where.queueUrl('scoring') },
+      dlqUrls: {},
+    });
+    expect(() => functionConfig('rescore', { [envNames.table]: 'huitou-table' })).toThrow(/SCORING_QUEUE_URL/);
   });
 
   it('fails a function whose queue URL is missing, naming the variable', () => {
@@ -36,7 +42,11 @@ describe('functionConfig', () => {
 
 describe('functionEnvironment', () => {
   it('gives a function the URLs of the queues it sends to and of no other', () => {
-    expect(Object.keys(functionEnvironment('processor', where)).filter((key) => key.endsWith('_URL'))).toEqual([]);
+    expect(Object.keys(functionEnvironment('processor', where)).filter((key) => key.endsWith('_URL'))).toEqual(['CUSTOMEREVENTS_QUEUE_URL']);
+    expect(Object.keys(functionEnvironment('scorer', where)).filter((key) => key.endsWith('_URL')).sort()).toEqual([
+      'CUSTOMEREVENTS_QUEUE_URL',
+      'SCORING_QUEUE_URL',
+    ]);
     expect(functionEnvironment('webhook', where)).toMatchObject({ INGEST_QUEUE_URL: where.queueUrl('ingest') });
   });
 });

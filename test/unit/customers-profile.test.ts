@@ -316,10 +316,20 @@ describe('Function: customerView', () => {
         clv12m: null,
         nextOrderAt: null,
       },
+      scoredAsOf: null,
       redacted: false,
       createdAt: created,
       updatedAt: created,
     });
+  });
+
+  it('shows the segment, stage and scores of a scored customer, and the day they are as of', () => {
+    const profile = newProfile('c_1', created);
+    const scores = { r: 5, f: 2, m: 3, pAlive: 0.91, expectedOrders90: 0.4, expectedOrders365: 1.2, clv12m: 48.5, nextOrderAt: '2026-05-01' };
+
+    const view = customerView(profile, undefined, { segment: 'potential_loyalist', stage: 'repeat', scores, asOf: '2026-04-01' });
+
+    expect(view).toMatchObject({ segment: 'potential_loyalist', stage: 'repeat', scores, scoredAsOf: '2026-04-01' });
   });
 
   it('shows unknown contact details as null, a redacted customer as redacted, and no codes it was not given', () => {
