@@ -3,11 +3,13 @@
 //
 // Environment: PORT (default 3000), HUITOU_DATA_DIR (default .huitou/),
 // HUITOU_IN_MEMORY=1 (nothing on disk), HUITOU_ADMIN_KEY (owner key to create),
-// HUITOU_LOCAL_RETRY_SECONDS (delay before a failed queue record is retried).
+// HUITOU_LOCAL_RETRY_SECONDS (delay before a failed queue record is retried),
+// HUITOU_RESCORE_SCHEDULE and HUITOU_RESCORE_TIME_ZONE (the rescore schedule).
 // stdout carries only the lines below (and the handlers' own logs); progress
 // goes to stderr.
 import { announceStack } from './local/discovery';
 import { DataDirInUseError } from './local/data-dir';
+import { InvalidScheduleError } from '../lib/schedule-expression';
 import { PortInUseError, startLocalStack, writeLocalConfig, type LocalStack } from './local/stack';
 
 function log(line: string): void {
@@ -82,6 +84,8 @@ main().catch((error: unknown) => {
     log(`huitou: port ${error.port} is already in use; stop what runs there or set PORT to another port`);
   } else if (error instanceof DataDirInUseError) {
     log(`huitou: ${error.message}; stop it, or set HUITOU_DATA_DIR to another directory`);
+  } else if (error instanceof InvalidScheduleError) {
+    log(`huitou: ${error.message}`);
   } else {
     log(`huitou: cannot start the local stack: ${(error as Error).stack ?? String(error)}`);
   }

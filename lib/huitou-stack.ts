@@ -15,6 +15,7 @@ import {
   Fn,
   RemovalPolicy,
   Stack,
+  TimeZone,
   Token,
   Validations,
 } from 'aws-cdk-lib';
@@ -40,6 +41,8 @@ import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Schedule, ScheduleExpression, ScheduleTargetInput, TimeWindow } from 'aws-cdk-lib/aws-scheduler';
+import { SqsSendMessage } from 'aws-cdk-lib/aws-scheduler-targets';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
@@ -47,6 +50,7 @@ import type { Construct } from 'constructs';
 import { LambdaFunction } from './lambda-function';
 import { functionEnvironment, functions, queues, routes, table as tableDefinition } from './resources';
 import type { FunctionDefinition, FunctionName, KeyType, QueueName, TableAccess } from './resources';
+import { resolveSchedule } from './schedule-expression';
 
 /** The project root: entry paths in resources.ts are relative to it. */
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -115,6 +119,8 @@ export class HuitouStack extends Stack {
   readonly httpApi: HttpApi;
   readonly apiStage: HttpStage;
   readonly alarmTopic: Topic;
+  /** EventBridge Scheduler schedules by their id in lib/resources.ts. */
+  readonly schedules: Record<string, Schedule>;
 
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
@@ -272,6 +278,8 @@ export class HuitouStack extends Stack {
       );
     }
 
+    this.schedules = this.addSchedules();
+
     // --- HTTP API ---------------------------------------------------------------
     this.httpApi = new HttpApi(this, 'HttpApi', {
       description: 'huitou: marketplace webhooks and the admin API',
@@ -339,6 +347,49 @@ export class HuitouStack extends Stack {
       new CfnOutput(this, `${pascalCase(queueName)}QueueUrl`, { value: queue.queueUrl });
       new CfnOutput(this, `${pascalCase(queueName)}DlqUrl`, { value: dlq.queueUrl });
     }
+  }
+
+  /**
+   * Every function's schedules as EventBridge Scheduler schedules that send
+   * the definition's message to its queue, with the expression and time zone
+   * from CDK context when given (-c rescoreSchedule=...), checked here so a
+   * bad one fails synthesis rather than the deployment.
+   */
+  private addSchedules(): Record<string, Schedule> {
+    const created: Record<string, Schedule> = {};
+    for (const def of Object.values<FunctionDefinition>(functions)) {
+      for (const schedule of def.schedules ?? []) {
+        const contextValue = (key: string): string | undefined => {
+          const value: unknown = this.node.tryGetContext(key);
+          return value === undefined ? undefined : String(value);
+        };
+        const resolved = resolveSchedule(
+          schedule,
+          {
+            expression: contextValue(schedule.settings.expression.context),
+            timeZone: contextValue(schedule.settings.timeZone.context),
+          },
+          'context',
+        );
+        const { queue, dlq } = this.queues[schedule.queue];
+        created[schedule.id] = new Schedule(this, schedule.id, {
+          description: schedule.description,
+          schedule: ScheduleExpression.expression(resolved.expression, TimeZone.of(resolved.timeZone)),
+          // Fire at the minute named, not somewhere in a window after it.
+          timeWindow: TimeWindow.off(),
+          // The target's role may send to this queue (and its DLQ) alone. A
+          // delivery that still fails after an hour of retries goes to the
+          // queue's own DLQ, whose depth alarm already tells someone.
+          target: new SqsSendMessage(queue, {
+            input: ScheduleTargetInput.fromObject(schedule.message),
+            retryAttempts: 20,
+            maxEventAge: Duration.hours(1),
+            deadLetterQueue: dlq,
+          }),
+        });
+      }
+    }
+    return created;
   }
 
   /** The rights a function's definition names, and no others. */

@@ -14,7 +14,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { functionEnvironment, functions, type FunctionName } from '../../lib/resources';
 import { shardCustomerList } from '../../functions/adapters/customer-list-migration';
 import { allowLoopbackStoreApiEnv } from '../../functions/shared/store-url-policy';
@@ -38,6 +38,7 @@ import {
 import { claimDataDir, makePrivate, preparePrivateDir } from './data-dir';
 import { startLocalSqs } from './local-sqs';
 import { ensureQueues, ensureTable, type LocalQueue, type QueueName } from './provision';
+import { startLocalScheduler } from './scheduler';
 import { startSqsEventSource, type SqsEventSource } from './sqs-event-source';
 
 export { PortInUseError } from './http-gateway';
@@ -75,6 +76,8 @@ export interface LocalStack {
   readonly adminKey: string;
   /** Absolute data directory, undefined in memory. */
   readonly dataDir: string | undefined;
+  /** Sends a schedule's message (lib/resources.ts, by id) to its queue now, as its due time would. */
+  fireSchedule(id: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -234,10 +237,20 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     gateway.setInvoke((fn, event) => localFunctions[fn].invoke(event));
 
+    // EventBridge Scheduler's part: the schedules send to their queues (scheduler.ts).
+    const scheduler = startLocalScheduler({
+      send: async (queue, body) => {
+        await sqs.send(new SendMessageCommand({ QueueUrl: localQueues[queue].url, MessageBody: body }));
+      },
+      log,
+    });
+    cleanups.push(async () => scheduler.stop());
+
     let stopping: Promise<void> | undefined;
     const stop = (): Promise<void> => {
       stopping ??= (async () => {
         log('stopping…');
+        scheduler.stop();
         // No new requests, then no new batches; what is left in the queues is in the journal.
         await gateway.close();
         await Promise.all(eventSources.map(({ source }) => source.stop()));
@@ -254,6 +267,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       queueUrls,
       adminKey,
       dataDir,
+      fireSchedule: (id) => scheduler.fire(id),
       stop,
     };
   } catch (error) {
