@@ -4,9 +4,10 @@ import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
+import fc from 'fast-check';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { queues } from '../../lib/resources';
-import { enqueueDelivery, inboxTtlSeconds, MessageTooLargeError } from '../../functions/adapters/ingest-queue';
+import { enqueueDelivery, gunzipBase64, gzipBase64, inboxTtlSeconds, MessageTooLargeError } from '../../functions/adapters/ingest-queue';
 import type { IngestMessage } from '../../functions/shared/schemas';
 import '../support/handler-env';
 
@@ -82,5 +83,19 @@ describe('Adapter: ingest queue', () => {
   it('refuses a delivery too large for a message when it has no inbox', async () => {
     await expect(enqueueDelivery(queueUrl, messageOf(limit + 1))).rejects.toThrow(MessageTooLargeError);
     expect(sqs).not.toHaveReceivedCommand(SendMessageCommand);
+  });
+
+  it('gives back the exact bytes of any body it gzipped', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 4096 }), (body) => {
+        expect(gunzipBase64(gzipBase64(body)).equals(Buffer.from(body))).toBe(true);
+      }),
+    );
+  });
+
+  it('gzips at the fastest level, as its header says (XFL 4)', () => {
+    const header = Buffer.from(gzipBase64(Buffer.from('{"id":1}'.repeat(100))), 'base64');
+
+    expect(header[8]).toBe(4);
   });
 });
