@@ -102,8 +102,8 @@ async function deliver(channel: CreatedChannel, delivery: DemoDelivery, delivery
       last = { status: response.status, answer: answer.slice(0, 200) };
       if (response.status < 500 && response.status !== 429) return { ok: false, retried: attempt, ...last };
     } catch (error) {
-      const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
-      last = { status: 'no connection', answer: String(cause) };
+      const { cause } = error as { cause?: { code?: string; message?: string } };
+      last = { status: 'no connection', answer: cause?.code ?? cause?.message ?? String(error) };
     }
   }
   return { ok: false, retried: ATTEMPTS - 1, ...last };

@@ -3,6 +3,8 @@
 // admin API shows afterwards looks like a store (people on both channels,
 // refunds, cancellations), with nothing quarantined.
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -146,9 +148,15 @@ describe('huitou demo: refusals', () => {
   });
 
   it('says the stack is not running when nothing answers', async () => {
-    const result = await huitou(['demo', '--customers', '5', '--months', '3'], 'http://127.0.0.1:9');
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const { port } = closed.address() as AddressInfo;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+
+    const result = await huitou(['demo', '--customers', '5', '--months', '3'], `http://127.0.0.1:${port}`);
+
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain('cannot reach the huitou API at http://127.0.0.1:9');
+    expect(result.stderr).toContain(`cannot reach the huitou API at http://127.0.0.1:${port} (ECONNREFUSED)`);
     expect(result.stderr).toContain('Is the local stack running?');
   });
 });
