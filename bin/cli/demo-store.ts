@@ -13,7 +13,8 @@ export interface DemoDelivery {
   topic: string;
   /** When the store would have sent it. */
   at: string;
-  body: Record<string, unknown>;
+  /** Built when sent: a large store's bodies would not fit in memory at once. */
+  body: () => Record<string, unknown>;
 }
 
 export interface DemoStore {
@@ -343,10 +344,10 @@ export function buildDemoStore(population: SimulatedCustomer[], options: { rando
       const share = 0.2 + random.next() * 0.6;
 
       if (shopify) {
-        creations.push({ platform, topic: 'orders/create', at: iso(order.placedAt), body: shopifyOrderBody(order, { updatedAt: order.placedAt }) });
+        creations.push({ platform, topic: 'orders/create', at: iso(order.placedAt), body: () => shopifyOrderBody(order, { updatedAt: order.placedAt }) });
       } else {
         const status = cancelled ? 'on-hold' : 'processing';
-        creations.push({ platform, topic: 'order.created', at: iso(order.placedAt), body: wooOrderBody(order, { status, updatedAt: order.placedAt }) });
+        creations.push({ platform, topic: 'order.created', at: iso(order.placedAt), body: () => wooOrderBody(order, { status, updatedAt: order.placedAt }) });
       }
 
       if (cancelled) {
@@ -354,8 +355,8 @@ export function buildDemoStore(population: SimulatedCustomer[], options: { rando
         const at = Math.min(order.placedAt + (1 + random.next() * 23) * HOUR_MS, now);
         followUps.push(
           shopify
-            ? { platform, topic: 'orders/cancelled', at: iso(at), body: shopifyOrderBody(order, { updatedAt: at, cancelledAt: at }) }
-            : { platform, topic: 'order.updated', at: iso(at), body: wooOrderBody(order, { status: 'cancelled', updatedAt: at }) },
+            ? { platform, topic: 'orders/cancelled', at: iso(at), body: () => shopifyOrderBody(order, { updatedAt: at, cancelledAt: at }) }
+            : { platform, topic: 'order.updated', at: iso(at), body: () => wooOrderBody(order, { status: 'cancelled', updatedAt: at }) },
         );
       } else if (refunded) {
         counts.refunds++;
@@ -364,11 +365,11 @@ export function buildDemoStore(population: SimulatedCustomer[], options: { rando
         const refund = { id: (next.refundId += 1000), at, minor };
         if (shopify) {
           // Shopify sends both: the refund, and the order that now carries it.
-          followUps.push({ platform, topic: 'refunds/create', at: iso(at), body: shopifyRefundBody(order, refund) });
-          followUps.push({ platform, topic: 'orders/updated', at: iso(at), body: shopifyOrderBody(order, { updatedAt: at, refund }) });
+          followUps.push({ platform, topic: 'refunds/create', at: iso(at), body: () => shopifyRefundBody(order, refund) });
+          followUps.push({ platform, topic: 'orders/updated', at: iso(at), body: () => shopifyOrderBody(order, { updatedAt: at, refund }) });
         } else {
           const status = minor >= order.totalMinor ? 'refunded' : 'processing';
-          followUps.push({ platform, topic: 'order.updated', at: iso(at), body: wooOrderBody(order, { status, updatedAt: at, refund }) });
+          followUps.push({ platform, topic: 'order.updated', at: iso(at), body: () => wooOrderBody(order, { status, updatedAt: at, refund }) });
         }
       }
     });

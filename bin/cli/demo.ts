@@ -79,7 +79,7 @@ async function createChannel(ctx: CommandContext, platform: DemoPlatform, name: 
 type Attempt = { ok: true; retried: number } | { ok: false; retried: number; status: number | string; answer: string };
 
 async function deliver(channel: CreatedChannel, delivery: DemoDelivery, deliveryId: string): Promise<Attempt> {
-  const body = JSON.stringify(delivery.body);
+  const body = JSON.stringify(delivery.body());
   let last: { status: number | string; answer: string } = { status: 'none', answer: '' };
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
     if (attempt > 0) await sleep(RETRY_BASE_MS * 2 ** (attempt - 1) * (0.5 + Math.random()));
