@@ -376,6 +376,8 @@ export function buildDemoStore(population: SimulatedCustomer[], options: { rando
     if (platforms.size === 2) counts.bothChannels++;
   });
 
-  const byTime = (x: DemoDelivery, y: DemoDelivery) => x.at.localeCompare(y.at);
+  // Code-unit order, not localeCompare: ISO instants sort the same, and a
+  // hundred thousand customers sort in a second instead of a minute.
+  const byTime = (x: DemoDelivery, y: DemoDelivery) => (x.at < y.at ? -1 : x.at > y.at ? 1 : 0);
   return { deliveries: [...creations.sort(byTime), ...followUps.sort(byTime)], counts };
 }
