@@ -132,7 +132,7 @@ async function sendAll(
   let nextIndex = 0;
   let lastDrawn = 0;
   const draw = (force = false) => {
-    if (!ctx.isTTY || ctx.json) return;
+    if (!ctx.isTTY) return;
     if (!force && Date.now() - lastDrawn < 100) return;
     lastDrawn = Date.now();
     ctx.err(`\r${progressLine(result.sent + result.failed, deliveries.length, startedAt)}`);
@@ -159,7 +159,7 @@ async function sendAll(
   };
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
   draw(true);
-  if (ctx.isTTY && !ctx.json) ctx.err('\n');
+  if (ctx.isTTY) ctx.err('\n');
   return { ...result, seconds: (Date.now() - startedAt) / 1000 };
 }
 
