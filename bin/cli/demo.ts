@@ -117,9 +117,9 @@ function progressLine(done: number, total: number, startedAt: number): string {
 }
 
 /**
- * Sends `deliveries` in their order with at most CONCURRENCY in flight, so a
- * refund never leaves before its order's creation has been sent (the
- * processor copes with either order, but a store sends them this way).
+ * Starts `deliveries` in list order with at most CONCURRENCY in flight, so a
+ * follow-up starts only after every creation has started: roughly the order a
+ * store sends in (the processor copes with any order, through placeholders).
  */
 async function sendAll(
   ctx: CommandContext,
