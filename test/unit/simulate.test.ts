@@ -83,6 +83,7 @@ describe('Function: sampleBeta', () => {
     const zero = { next: () => 0.999_999_999_999 };
     expect(sampleBeta(zero, 1e-300, 1e-310)).toBe(1);
     expect(sampleBeta(zero, 1e-310, 1e-300)).toBe(0);
+    expect(sampleBeta(zero, 1e-310, 1e-310)).toBe(1);
   });
 });
 
@@ -268,6 +269,22 @@ describe('Function: simulatePopulation', () => {
   ])('throws a ValidationError for the window %s to %s', (start, end) => {
     expect(() => simulatePopulation(CDNOW, { customers: 1, start, end, random: seededRandom(1) })).toThrow(
       ValidationError,
+    );
+  });
+
+  it('names what is wrong with the customers or the window', () => {
+    const random = seededRandom(1);
+    expect(() => simulatePopulation(CDNOW, { customers: -1, ...window, random })).toThrow(
+      'customers must be a whole number from 0 to 10000000, got -1',
+    );
+    expect(() => simulatePopulation(CDNOW, { customers: 1, start: '2025-02-30', end: '2025-06-01', random })).toThrow(
+      'start must be a date YYYY-MM-DD, got "2025-02-30"',
+    );
+    expect(() => simulatePopulation(CDNOW, { customers: 1, start: '2025-01-01', end: 'soon', random })).toThrow(
+      'end must be a date YYYY-MM-DD, got "soon"',
+    );
+    expect(() => simulatePopulation(CDNOW, { customers: 1, start: '2025-06-02', end: '2025-06-01', random })).toThrow(
+      'end (2025-06-01) must come after start (2025-06-02)',
     );
   });
 
