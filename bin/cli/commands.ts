@@ -3,6 +3,7 @@ import { apiPath, type ApiClient } from './client';
 import { ApiError, CliError, UsageError } from './errors';
 import { cell, formatDate, formatMoney, keyValues, summarizeIssues, table, type Column } from './format';
 import { scoringCommands } from './scoring';
+import { demo } from './demo';
 import { webhooksSendTest } from './webhooks';
 
 type OptionsConfig = NonNullable<ParseArgsConfig['options']>;
@@ -644,4 +645,5 @@ export const COMMANDS: readonly Command[] = [
   exportsList,
   exportsShow,
   ...scoringCommands,
+  demo,
 ];

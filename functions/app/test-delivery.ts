@@ -76,54 +76,66 @@ interface Sample {
 
 function sign(platform: Platform, secret: string, sample: Sample): { headers: Record<string, string>; body: string } {
   const iso = sample.now.toISOString();
+  const { deliveryId, now } = sample;
+  const request = (body: string, topic: string) => ({
+    body,
+    headers: webhookHeaders(platform, secret, { body, topic, deliveryId, now }),
+  });
   switch (platform) {
-    case 'shopify': {
-      const body = JSON.stringify(shopifyOrder(sample, iso));
-      return {
-        body,
-        headers: {
-          'content-type': 'application/json',
-          'x-shopify-topic': 'orders/create',
-          'x-shopify-hmac-sha256': signBodyHmac(body, secret),
-          'x-shopify-webhook-id': sample.deliveryId,
-          'x-shopify-event-id': sample.deliveryId,
-          'x-shopify-triggered-at': iso,
-        },
-      };
-    }
-    case 'woocommerce': {
-      const body = JSON.stringify(wooOrder(sample, iso));
-      return {
-        body,
-        headers: {
-          'content-type': 'application/json',
-          'x-wc-webhook-topic': 'order.created',
-          'x-wc-webhook-resource': 'order',
-          'x-wc-webhook-event': 'created',
-          'x-wc-webhook-signature': signBodyHmac(body, secret),
-          'x-wc-webhook-delivery-id': sample.deliveryId,
-        },
-      };
-    }
+    case 'shopify':
+      return request(JSON.stringify(shopifyOrder(sample, iso)), 'orders/create');
+    case 'woocommerce':
+      return request(JSON.stringify(wooOrder(sample, iso)), 'order.created');
     case 'standard':
-      return standardWebhook(JSON.stringify(standardOrder(sample, iso)), secret, sample);
+      return request(JSON.stringify(standardOrder(sample, iso)), 'order.created');
     case 'bigcommerce':
-      return standardWebhook(JSON.stringify(bigCommerceOrderCreated(sample)), secret, sample);
+      return request(JSON.stringify(bigCommerceOrderCreated(sample)), 'store/order/created');
   }
 }
 
-/** A fresh timestamp: Standard Webhooks refuses one more than 5 minutes off. */
-function standardWebhook(body: string, secret: string, sample: Sample) {
-  const timestamp = Math.floor(sample.now.getTime() / 1000);
-  return {
-    body,
-    headers: {
-      'content-type': 'application/json',
-      'webhook-id': sample.deliveryId,
-      'webhook-timestamp': String(timestamp),
-      'webhook-signature': signStandardWebhook(body, secret, sample.deliveryId, timestamp),
-    },
-  };
+/**
+ * The headers a store sends with `body`, signed with the channel's secret the way
+ * the platform signs. Standard Webhooks and BigCommerce name the topic in the
+ * body, so `topic` only goes into Shopify and WooCommerce headers. Standard
+ * Webhooks refuses a timestamp more than 5 minutes off: `now` must be fresh.
+ */
+export function webhookHeaders(
+  platform: Platform,
+  secret: string,
+  { body, topic, deliveryId, now }: { body: string; topic: string; deliveryId: string; now: Date },
+): Record<string, string> {
+  switch (platform) {
+    case 'shopify':
+      return {
+        'content-type': 'application/json',
+        'x-shopify-topic': topic,
+        'x-shopify-hmac-sha256': signBodyHmac(body, secret),
+        'x-shopify-webhook-id': deliveryId,
+        'x-shopify-event-id': deliveryId,
+        'x-shopify-triggered-at': now.toISOString(),
+      };
+    case 'woocommerce': {
+      const [resource = '', event = ''] = topic.split('.');
+      return {
+        'content-type': 'application/json',
+        'x-wc-webhook-topic': topic,
+        'x-wc-webhook-resource': resource,
+        'x-wc-webhook-event': event,
+        'x-wc-webhook-signature': signBodyHmac(body, secret),
+        'x-wc-webhook-delivery-id': deliveryId,
+      };
+    }
+    case 'standard':
+    case 'bigcommerce': {
+      const timestamp = Math.floor(now.getTime() / 1000);
+      return {
+        'content-type': 'application/json',
+        'webhook-id': deliveryId,
+        'webhook-timestamp': String(timestamp),
+        'webhook-signature': signStandardWebhook(body, secret, deliveryId, timestamp),
+      };
+    }
+  }
 }
 
 const amount = '20.00';

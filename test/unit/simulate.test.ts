@@ -57,7 +57,7 @@ describe('Function: sampleGamma', () => {
     [6.25, 0.5],
   ])('matches mean shape/rate and variance shape/rate^2 for Gamma(%s, %s)', (shape, rate) => {
     const random = seededRandom(11);
-    const values = draws(40_000, () => sampleGamma(random, shape, rate));
+    const values = draws(20_000, () => sampleGamma(random, shape, rate));
     expect(Math.min(...values)).toBeGreaterThanOrEqual(0);
     expect(mean(values)).toBeGreaterThan((shape / rate) * 0.97);
     expect(mean(values)).toBeLessThan((shape / rate) * 1.03);
@@ -73,7 +73,7 @@ describe('Function: sampleBeta', () => {
     [5, 1],
   ])('matches mean a/(a+b) for Beta(%s, %s) and stays in [0, 1]', (a, b) => {
     const random = seededRandom(5);
-    const values = draws(40_000, () => sampleBeta(random, a, b));
+    const values = draws(20_000, () => sampleBeta(random, a, b));
     expect(Math.min(...values)).toBeGreaterThanOrEqual(0);
     expect(Math.max(...values)).toBeLessThanOrEqual(1);
     expect(mean(values)).toBeCloseTo(a / (a + b), 2);
@@ -83,6 +83,7 @@ describe('Function: sampleBeta', () => {
     const zero = { next: () => 0.999_999_999_999 };
     expect(sampleBeta(zero, 1e-300, 1e-310)).toBe(1);
     expect(sampleBeta(zero, 1e-310, 1e-300)).toBe(0);
+    expect(sampleBeta(zero, 1e-310, 1e-310)).toBe(1);
   });
 });
 
@@ -104,23 +105,39 @@ describe('Function: simulatePopulation', () => {
   });
 
   it('draws lambda, p and nu with the means the theory gives', () => {
-    const population = simulatePopulation(CDNOW, { customers: 40_000, ...window, random: seededRandom(3) });
-    const { r, alpha, a, b } = CDNOW.bgnbd;
-    const { q, gamma } = CDNOW.gammaGamma;
+    // A one-week window keeps the purchase loop short: this is about the draws.
+    const params: SimulationParams = {
+      bgnbd: { r: 2, alpha: 4, a: 2, b: 6 },
+      gammaGamma: { p: 6.25, q: 3.74, gamma: 15.44 },
+    };
+    const population = simulatePopulation(params, {
+      customers: 8_000,
+      start: '2025-01-01',
+      end: '2025-01-08',
+      random: seededRandom(3),
+    });
     const lambdas = population.map((customer) => customer.latent.lambda);
-    expect(mean(lambdas) / (r / alpha)).toBeGreaterThan(0.96);
-    expect(mean(lambdas) / (r / alpha)).toBeLessThan(1.04);
-    expect(mean(population.map((customer) => customer.latent.p))).toBeCloseTo(a / (a + b), 2);
+    expect(mean(lambdas) / (2 / 4)).toBeGreaterThan(0.97);
+    expect(mean(lambdas) / (2 / 4)).toBeLessThan(1.03);
+    expect(variance(lambdas) / (2 / 4 ** 2)).toBeGreaterThan(0.9);
+    expect(variance(lambdas) / (2 / 4 ** 2)).toBeLessThan(1.1);
+    expect(mean(population.map((customer) => customer.latent.p))).toBeCloseTo(2 / 8, 2);
     const nus = population.map((customer) => customer.latent.nu);
-    expect(mean(nus) / (q / gamma)).toBeGreaterThan(0.98);
-    expect(mean(nus) / (q / gamma)).toBeLessThan(1.02);
+    expect(mean(nus) / (3.74 / 15.44)).toBeGreaterThan(0.98);
+    expect(mean(nus) / (3.74 / 15.44)).toBeLessThan(1.02);
   });
 
   it('spends p/nu per purchase on average, in whole minor units never below 0', () => {
     // Over customers, E[z] = p * gamma / (q - 1).
-    const params: SimulationParams = { ...CDNOW, gammaGamma: { p: 4, q: 6, gamma: 50 } };
-    const population = simulatePopulation(params, { customers: 20_000, ...window, random: seededRandom(4) });
+    const params: SimulationParams = { bgnbd: { r: 4, alpha: 1, a: 1, b: 3 }, gammaGamma: { p: 4, q: 6, gamma: 50 } };
+    const population = simulatePopulation(params, {
+      customers: 4_000,
+      start: '2025-01-01',
+      end: '2025-01-15',
+      random: seededRandom(4),
+    });
     const values = population.flatMap((customer) => customer.purchases.map((purchase) => purchase.valueMinor));
+    expect(values.length).toBeGreaterThan(10_000);
     expect(values.every((value) => Number.isInteger(value) && value >= 0)).toBe(true);
     const expectedMinor = ((4 * 50) / (6 - 1)) * 100;
     expect(mean(values) / expectedMinor).toBeGreaterThan(0.97);
@@ -138,7 +155,7 @@ describe('Function: simulatePopulation', () => {
   });
 
   it('spreads first purchases evenly over the window', () => {
-    const population = simulatePopulation(CDNOW, { customers: 20_000, ...window, random: seededRandom(6) });
+    const population = simulatePopulation(CDNOW, { customers: 5_000, ...window, random: seededRandom(6) });
     const start = Date.parse('2025-01-01T00:00:00Z');
     const end = Date.parse('2026-07-01T00:00:00Z');
     const shares = population.map((customer) => (Date.parse(customer.purchases[0]!.at) - start) / (end - start));
@@ -149,7 +166,7 @@ describe('Function: simulatePopulation', () => {
   it('buys repeatedly at rate lambda per week while alive', () => {
     // With b huge, p is almost 0: nobody drops out, so repeats ~ Poisson(lambda * weeks left).
     const params: SimulationParams = { ...CDNOW, bgnbd: { r: 2, alpha: 4, a: 0.001, b: 1000 } };
-    const population = simulatePopulation(params, { customers: 5_000, ...window, random: seededRandom(12) });
+    const population = simulatePopulation(params, { customers: 2_000, ...window, random: seededRandom(12) });
     const end = Date.parse('2026-07-01T00:00:00Z');
     const repeats = population.reduce((sum, customer) => sum + customer.purchases.length - 1, 0);
     const expected = population.reduce(
@@ -252,6 +269,22 @@ describe('Function: simulatePopulation', () => {
   ])('throws a ValidationError for the window %s to %s', (start, end) => {
     expect(() => simulatePopulation(CDNOW, { customers: 1, start, end, random: seededRandom(1) })).toThrow(
       ValidationError,
+    );
+  });
+
+  it('names what is wrong with the customers or the window', () => {
+    const random = seededRandom(1);
+    expect(() => simulatePopulation(CDNOW, { customers: -1, ...window, random })).toThrow(
+      'customers must be a whole number from 0 to 10000000, got -1',
+    );
+    expect(() => simulatePopulation(CDNOW, { customers: 1, start: '2025-02-30', end: '2025-06-01', random })).toThrow(
+      'start must be a date YYYY-MM-DD, got "2025-02-30"',
+    );
+    expect(() => simulatePopulation(CDNOW, { customers: 1, start: '2025-01-01', end: 'soon', random })).toThrow(
+      'end must be a date YYYY-MM-DD, got "soon"',
+    );
+    expect(() => simulatePopulation(CDNOW, { customers: 1, start: '2025-06-02', end: '2025-06-01', random })).toThrow(
+      'end (2025-06-01) must come after start (2025-06-02)',
     );
   });
 

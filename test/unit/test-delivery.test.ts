@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { testDelivery, testCustomerEmail } from '../../functions/app/test-delivery';
+import { testDelivery, testCustomerEmail, webhookHeaders } from '../../functions/app/test-delivery';
 import { verifyDelivery } from '../../functions/adapters/webhook-delivery';
 import type { Platform } from '../../functions/domain/model';
 import { normalizeWebhook } from '../../functions/domain/normalize/index';
@@ -112,5 +112,40 @@ describe('Use case: testDelivery', () => {
     expect(() => testDelivery({ ...channel('shopify', { status: 'redacted' }), webhookSecrets: [] }, { now })).toThrow(
       ConflictError,
     );
+  });
+});
+
+describe('Function: webhookHeaders', () => {
+  const body = JSON.stringify({ id: 1 });
+
+  it.each([
+    ['shopify', 'orders/cancelled'],
+    ['woocommerce', 'order.updated'],
+  ] as const)('signs a %s %s delivery that verifies with its topic and id', (platform, topic) => {
+    const headers = webhookHeaders(platform, secrets[platform], { body, topic, deliveryId: 'd-1', now });
+
+    const verdict = verifyDelivery(platform, [secrets[platform]], headers, Buffer.from(body), nowSeconds);
+
+    expect(verdict).toMatchObject({ kind: 'verified', topic, deliveryId: 'd-1' });
+  });
+
+  it('names the WooCommerce resource and event apart, as WooCommerce does', () => {
+    const headers = webhookHeaders('woocommerce', secrets.woocommerce, { body, topic: 'order.updated', deliveryId: 'd', now });
+    expect(headers).toMatchObject({ 'x-wc-webhook-resource': 'order', 'x-wc-webhook-event': 'updated' });
+  });
+
+  it('signs a Standard Webhooks delivery at now, whatever the topic', () => {
+    const headers = webhookHeaders('standard', secrets.standard, { body, topic: 'ignored', deliveryId: 'd-2', now });
+    expect(headers['webhook-timestamp']).toBe(String(nowSeconds));
+    expect(Object.values(headers)).not.toContain('ignored');
+    expect(verifyDelivery('standard', [secrets.standard], headers, Buffer.from(body), nowSeconds)).toMatchObject({
+      kind: 'verified',
+      deliveryId: 'd-2',
+    });
+  });
+
+  it('does not verify with another secret', () => {
+    const headers = webhookHeaders('shopify', 'other', { body, topic: 'orders/create', deliveryId: 'd', now });
+    expect(verifyDelivery('shopify', [secrets.shopify], headers, Buffer.from(body), nowSeconds).kind).not.toBe('verified');
   });
 });
