@@ -12,13 +12,13 @@
 // - predictCustomer on --predict customers of the first size, with and
 //   without a monthly discount rate (which costs 12 expectations instead of 1).
 // Every figure is the median of --runs.
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { fitBgNbd } from '../../functions/domain/scoring/bgnbd';
 import { fitGammaGamma } from '../../functions/domain/scoring/gamma-gamma';
 import { fitStoreModel, predictCustomer } from '../../functions/domain/scoring/predict';
 import { type Random, sampleBeta, sampleGamma, seededRandom } from '../../functions/domain/scoring/simulate';
-import { type Purchase, type PurchaseSummary, purchaseSummary } from '../../functions/domain/scoring/summary';
+import { type PurchaseSummary, purchaseSummary } from '../../functions/domain/scoring/summary';
+import { cdnowHistories } from '../../test/support/cdnow';
 
 const { values: args } = parseArgs({
   options: {
@@ -74,14 +74,7 @@ function syntheticCustomer(random: Random): PurchaseSummary {
 }
 
 function cdnowSummaries(): PurchaseSummary[] {
-  const text = readFileSync(new URL('../../../shared/fixtures/cdnow/CDNOW_sample.txt', import.meta.url), 'utf8');
-  const histories = new Map<string, Purchase[]>();
-  for (const line of text.trim().split('\n')) {
-    const [, id, date, , dollars] = line.trim().split(/\s+/) as [string, string, string, string, string];
-    const at = `${date.slice(0, 4)}-${date.slice(4, 6)}-${date.slice(6, 8)}T00:00:00Z`;
-    histories.set(id, [...(histories.get(id) ?? []), { at, valueMinor: Math.round(Number(dollars) * 100) }]);
-  }
-  return [...histories.values()].map((history) => purchaseSummary(history, '1997-09-30', 100)!);
+  return [...cdnowHistories().values()].map((history) => purchaseSummary(history, '1997-09-30', 100)!);
 }
 
 const fitted = (f: { r: number; alpha: number; a: number; b: number }, g: { p: number; q: number; gamma: number }) =>
