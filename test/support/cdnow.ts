@@ -1,14 +1,29 @@
 // The CDNOW sample (../shared/fixtures/cdnow, provenance in its SOURCES.md) as
 // purchase histories: one line per order, "oldId customerId YYYYMMDD quantity dollars".
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Purchase } from '../../functions/domain/scoring/summary';
 
-const FIXTURES = new URL('../../../shared/fixtures/cdnow/', import.meta.url);
+const FIXTURES = fixturesDirectory(dirname(fileURLToPath(import.meta.url)));
+
+/**
+ * shared/fixtures/cdnow in the nearest folder above that has it: beside the
+ * worktree normally, but further up when Stryker runs the tests in a sandbox
+ * copy under .stryker-tmp.
+ */
+function fixturesDirectory(from: string): string {
+  for (let folder = from; ; folder = dirname(folder)) {
+    const candidate = join(folder, 'shared', 'fixtures', 'cdnow');
+    if (existsSync(candidate)) return candidate;
+    if (dirname(folder) === folder) throw new Error(`no shared/fixtures/cdnow above ${from}`);
+  }
+}
 
 /** Purchase histories by customer id, as the published summary numbers them ("0001" is "1"). */
 export function cdnowHistories(): Map<string, Purchase[]> {
   const histories = new Map<string, Purchase[]>();
-  for (const line of readFileSync(new URL('CDNOW_sample.txt', FIXTURES), 'utf8').trim().split('\n')) {
+  for (const line of readFileSync(join(FIXTURES, 'CDNOW_sample.txt'), 'utf8').trim().split('\n')) {
     const [, customer, date, , dollars] = line.trim().split(/\s+/);
     if (customer === undefined || date === undefined || dollars === undefined) {
       throw new Error(`bad CDNOW line: ${line}`);
@@ -25,7 +40,7 @@ export function cdnowHistories(): Map<string, Purchase[]> {
 
 /** The published summary as of 1997-09-30, by customer id. */
 export function cdnowPublishedSummary(): Map<string, { x: number; tx: number; T: number; zbar: number }> {
-  const rows = readFileSync(new URL('cdnow_customers_summary_with_transactions.csv', FIXTURES), 'utf8')
+  const rows = readFileSync(join(FIXTURES, 'cdnow_customers_summary_with_transactions.csv'), 'utf8')
     .trim()
     .split('\n')
     .slice(1);

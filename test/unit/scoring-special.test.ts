@@ -44,6 +44,7 @@ describe('Function: logGamma', () => {
 
   it('throws a RangeError outside x > 0', () => {
     for (const x of [0, -1, -0.5, Number.NaN, Infinity]) expect(() => logGamma(x), `${x}`).toThrow(RangeError);
+    expect(() => logGamma(-2)).toThrow('logGamma is defined here for finite x > 0, not -2');
   });
 });
 
@@ -68,6 +69,7 @@ describe('Function: digamma', () => {
 
   it('throws a RangeError outside x > 0', () => {
     for (const x of [0, -2, Number.NaN, Infinity]) expect(() => digamma(x), `${x}`).toThrow(RangeError);
+    expect(() => digamma(0)).toThrow('digamma is defined here for finite x > 0, not 0');
   });
 });
 
@@ -107,5 +109,13 @@ describe('Function: hyp2f1Excess', () => {
 
   it('throws a RangeError outside 0 <= z < 1', () => {
     for (const z of [1, -0.1, 1.5, Number.NaN]) expect(() => hyp2f1Excess(1, 1, 2, z), `${z}`).toThrow(RangeError);
+    expect(() => hyp2f1Excess(1, 1, 2, 1)).toThrow('hyp2f1Excess needs 0 <= z < 1, not 1');
+  });
+
+  it('stops after a million terms when z is a hair below 1, with a finite partial sum', () => {
+    // -ln(1 - z)/z - 1 = 19.7 here; the first million terms of Σ zⁿ/(n+1) sum to about ln(1e6) - 0.42.
+    const value = hyp2f1Excess(1, 1, 2, 1 - 1e-12);
+    expect(value).toBeGreaterThan(Math.log(1e6) - 1);
+    expect(value).toBeLessThan(Math.log(1e6));
   });
 });

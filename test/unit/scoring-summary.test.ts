@@ -122,9 +122,11 @@ describe('Function: purchaseSummary', () => {
 
   it('throws a ValidationError on an as-of day or instant that is not a date', () => {
     const history = [{ at: '2025-01-01T00:00:00Z', valueMinor: 1 }];
-    for (const asOf of ['2025-02-30', '25-01-01', '2025-1-01', '', '2025-01-01T00:00:00Z']) {
+    const notDates = ['2025-02-30', '25-01-01', '2025-1-01', '', '2025-01-01T00:00:00Z', 'x2025-01-01', '+02025-01-01'];
+    for (const asOf of notDates) {
       expect(() => purchaseSummary(history, asOf, 100), asOf).toThrow(ValidationError);
     }
+    expect(() => purchaseSummary(history, '2025-13-01', 100)).toThrow('not a YYYY-MM-DD date: "2025-13-01"');
     expect(() => purchaseSummary([{ at: 'yesterday', valueMinor: 1 }], '2025-01-01', 100)).toThrow(
       'not an ISO 8601 instant: "yesterday"',
     );

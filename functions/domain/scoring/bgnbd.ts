@@ -29,14 +29,18 @@ export interface FitOptions {
   maxIterations?: number;
 }
 
+/** The distinct (x, t_x, T) triples with their counts; x, t_x and T by index into their distinct values. */
 interface Aggregated {
   x: Float64Array;
-  tx: Float64Array;
-  T: Float64Array;
   count: Float64Array;
-  /** Index of each triple's x in `distinctX`. */
   xIndex: Int32Array;
   distinctX: Float64Array;
+  /** Customers per distinct x. */
+  countByX: Float64Array;
+  tIndex: Int32Array;
+  distinctT: Float64Array;
+  txIndex: Int32Array;
+  distinctTx: Float64Array;
   customers: number;
 }
 
@@ -114,89 +118,126 @@ function paramsOf(phi: ArrayLike<number>): BgNbdParams {
 }
 
 function aggregate(data: readonly BgNbdData[]): Aggregated {
-  const slots = new Map<string, number>();
-  const x: number[] = [];
-  const tx: number[] = [];
-  const T: number[] = [];
+  const xs = distinct(data.map((s) => s.x));
+  const txs = distinct(data.map((s) => s.tx));
+  const Ts = distinct(data.map((s) => s.T));
+  // Triples keyed by their value indices, numbers not strings: the string key
+  // was most of the time of a 1M-customer fit.
+  const slots = new Map<number, Map<number, number>>();
+  const xIndex: number[] = [];
+  const txIndex: number[] = [];
+  const tIndex: number[] = [];
   const count: number[] = [];
-  for (const s of data) {
-    const key = `${s.x},${s.tx},${s.T}`;
-    const slot = slots.get(key);
+  for (let i = 0; i < data.length; i++) {
+    const outer = xs.index[i]! * txs.values.length + txs.index[i]!;
+    let inner = slots.get(outer);
+    if (inner === undefined) {
+      inner = new Map();
+      slots.set(outer, inner);
+    }
+    const slot = inner.get(Ts.index[i]!);
     if (slot === undefined) {
-      slots.set(key, x.length);
-      x.push(s.x);
-      tx.push(s.tx);
-      T.push(s.T);
+      inner.set(Ts.index[i]!, count.length);
+      xIndex.push(xs.index[i]!);
+      txIndex.push(txs.index[i]!);
+      tIndex.push(Ts.index[i]!);
       count.push(1);
     } else {
       count[slot]! += 1;
     }
   }
-  const distinctX = [...new Set(x)];
-  const position = new Map(distinctX.map((value, i) => [value, i]));
+  const countByX = new Float64Array(xs.values.length);
+  xs.index.forEach((k) => {
+    countByX[k]! += 1;
+  });
   return {
-    x: Float64Array.from(x),
-    tx: Float64Array.from(tx),
-    T: Float64Array.from(T),
+    x: Float64Array.from(xIndex, (k) => xs.values[k]!),
     count: Float64Array.from(count),
-    xIndex: Int32Array.from(x, (value) => position.get(value)!),
-    distinctX: Float64Array.from(distinctX),
+    xIndex: Int32Array.from(xIndex),
+    distinctX: xs.values,
+    countByX,
+    tIndex: Int32Array.from(tIndex),
+    distinctT: Ts.values,
+    txIndex: Int32Array.from(txIndex),
+    distinctTx: txs.values,
     customers: data.length,
   };
 }
 
-/** Minus the mean log-likelihood per customer at φ (what BFGS minimizes), with its gradient in φ. */
+/** The distinct values of a column and where each row's value sits among them. */
+function distinct(column: readonly number[]): { values: Float64Array; index: Int32Array } {
+  const values = [...new Set(column)];
+  const position = new Map(values.map((value, i) => [value, i]));
+  return { values: Float64Array.from(values), index: Int32Array.from(column, (value) => position.get(value)!) };
+}
+
+/**
+ * Minus the mean log-likelihood per customer at φ (what BFGS minimizes), with
+ * its gradient in φ. A customer's likelihood is a Γ part that depends on x
+ * alone (summed once per distinct x, weighted by its customers) times a
+ * mixture of "alive at T" and "dropped out after t_x" (summed per triple,
+ * with the logs of α + T and α + t_x taken once per distinct day).
+ */
 function negativeMeanLogLikelihood(data: Aggregated, phi: Float64Array, gradient: Float64Array): number {
   const { r, alpha, a, b } = paramsOf(phi);
   const logAlpha = Math.log(alpha);
   const logA = Math.log(a);
-  const nx = data.distinctX.length;
-  // The parts that depend on x alone, once per distinct x.
-  const constant = new Float64Array(nx);
-  const dR = new Float64Array(nx);
-  const dA = new Float64Array(nx);
-  const dB = new Float64Array(nx);
   const lgR = logGamma(r);
   const lgAB = logGamma(a + b);
   const lgB = logGamma(b);
   const psiR = digamma(r);
   const psiAB = digamma(a + b);
   const psiB = digamma(b);
-  for (let k = 0; k < nx; k++) {
-    const x = data.distinctX[k]!;
-    if (x === 0) continue;
-    constant[k] = logGamma(r + x) - lgR + lgAB + logGamma(b + x) - lgB - logGamma(a + b + x);
-    dR[k] = digamma(r + x) - psiR;
-    dA[k] = psiAB - digamma(a + b + x);
-    dB[k] = psiAB + digamma(b + x) - psiB - digamma(a + b + x);
-  }
   let total = 0;
   let gR = 0;
   let gAlpha = 0;
   let gA = 0;
   let gB = 0;
+  const nx = data.distinctX.length;
+  const logB1 = new Float64Array(nx);
+  const invB1 = new Float64Array(nx);
+  for (let k = 0; k < nx; k++) {
+    const x = data.distinctX[k]!;
+    const n = data.countByX[k]!;
+    total += n * r * logAlpha;
+    gR += n * logAlpha;
+    gAlpha += (n * r) / alpha;
+    if (x === 0) continue;
+    logB1[k] = Math.log(b + x - 1);
+    invB1[k] = 1 / (b + x - 1);
+    total += n * (logGamma(r + x) - lgR + lgAB + logGamma(b + x) - lgB - logGamma(a + b + x));
+    gR += n * (digamma(r + x) - psiR);
+    gA += n * (psiAB - digamma(a + b + x));
+    gB += n * (psiAB + digamma(b + x) - psiB - digamma(a + b + x));
+  }
+  const logT = data.distinctT.map((T) => Math.log(alpha + T));
+  const invT = data.distinctT.map((T) => 1 / (alpha + T));
+  const logTx = data.distinctTx.map((tx) => Math.log(alpha + tx));
+  const invTx = data.distinctTx.map((tx) => 1 / (alpha + tx));
   for (let i = 0; i < data.x.length; i++) {
     const x = data.x[i]!;
-    const k = data.xIndex[i]!;
     const n = data.count[i]!;
-    const logAliveBase = Math.log(alpha + data.T[i]!);
-    const stillAlive = -(r + x) * logAliveBase;
-    let weightDropped = 0;
-    let logDroppedBase = 0;
-    let logSum = stillAlive;
-    if (x > 0) {
-      logDroppedBase = Math.log(alpha + data.tx[i]!);
-      const droppedOut = logA - Math.log(b + x - 1) - (r + x) * logDroppedBase;
-      logSum = logSumExp(stillAlive, droppedOut);
-      weightDropped = Math.exp(droppedOut - logSum);
+    const rx = r + x;
+    const j = data.tIndex[i]!;
+    const logAlive = logT[j]!;
+    if (x === 0) {
+      total -= n * rx * logAlive;
+      gR -= n * logAlive;
+      gAlpha -= n * rx * invT[j]!;
+      continue;
     }
-    const weightAlive = 1 - weightDropped;
-    total += n * (constant[k]! + r * logAlpha + logSum);
-    gR += n * (dR[k]! + logAlpha - weightAlive * logAliveBase - weightDropped * logDroppedBase);
-    gAlpha +=
-      n * (r / alpha - (r + x) * (weightAlive / (alpha + data.T[i]!) + weightDropped / (alpha + data.tx[i]!)));
-    gA += n * (dA[k]! + weightDropped / a);
-    gB += n * (dB[k]! - (x > 0 ? weightDropped / (b + x - 1) : 0));
+    const k = data.xIndex[i]!;
+    const m = data.txIndex[i]!;
+    const logDropped = logTx[m]!;
+    // ln(e^alive + e^dropped) = alive + softplus(dropped - alive); the weight of "dropped" is its sigmoid.
+    const gap = logA - logB1[k]! - rx * (logDropped - logAlive);
+    const e = Math.exp(-Math.abs(gap));
+    const dropped = gap > 0 ? 1 / (1 + e) : e / (1 + e);
+    total += n * (-rx * logAlive + Math.max(gap, 0) + Math.log1p(e));
+    gR -= n * ((1 - dropped) * logAlive + dropped * logDropped);
+    gAlpha -= n * rx * ((1 - dropped) * invT[j]! + dropped * invTx[m]!);
+    gA += (n * dropped) / a;
+    gB -= n * dropped * invB1[k]!;
   }
   const scale = 1 / data.customers;
   const values = [r, alpha, a, b];

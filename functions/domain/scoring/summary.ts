@@ -27,7 +27,6 @@ export interface PurchaseSummary {
 }
 
 const DAY_MS = 86_400_000;
-const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 
 /** Days since 1970-01-01 of the UTC calendar day of an ISO instant. */
 export function utcDay(instant: string): number {
@@ -36,9 +35,12 @@ export function utcDay(instant: string): number {
   return Math.floor(ms / DAY_MS);
 }
 
-/** Days since 1970-01-01 of a YYYY-MM-DD date, which must be a real calendar day. */
+/**
+ * Days since 1970-01-01 of a YYYY-MM-DD date, which must be a real calendar
+ * day: the round trip through Date rejects 2025-02-30 and any other shape.
+ */
 export function dateDay(date: string): number {
-  const ms = DATE_ONLY.test(date) ? Date.parse(`${date}T00:00:00Z`) : Number.NaN;
+  const ms = Date.parse(`${date}T00:00:00Z`);
   if (Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 10) !== date) {
     throw new ValidationError(`not a YYYY-MM-DD date: "${date}"`);
   }
