@@ -258,7 +258,12 @@ function sampleOrder(shards: readonly string[], jobId: string): string[] {
 }
 
 /** Phase 1: fit the model on a uniform sample, store it, and fan the scoring out. */
-export async function fitAndFanOut(ports: RescorePorts, request: RescoreRequest): Promise<Job> {
+export async function fitAndFanOut(
+  ports: RescorePorts,
+  request: RescoreRequest,
+  options: { sampleTarget?: number } = {},
+): Promise<Job> {
+  const sampleTarget = options.sampleTarget ?? fitSampleTarget;
   const now = ports.now();
   let job = request.jobId ? await ports.jobs.get(request.jobId) : undefined;
   if (!job) {
@@ -273,8 +278,10 @@ export async function fitAndFanOut(ports: RescorePorts, request: RescoreRequest)
   const summaries: PurchaseSummary[] = [];
   const rfmValues: RfmValues[] = [];
   let sampled = 0;
+  let shardsRead = 0;
   for (const shard of sampleOrder(ports.customers.shards, job.id)) {
-    if (sampled >= fitSampleTarget) break;
+    if (sampled >= sampleTarget) break;
+    shardsRead += 1;
     let cursor: string | undefined;
     do {
       const page = await ports.customers.page(shard, cursor, scoringPageSize);
@@ -290,7 +297,10 @@ export async function fitAndFanOut(ports: RescorePorts, request: RescoreRequest)
   }
   const model: CurrentModel = {
     asOf,
-    store: fitStoreModel(summaries, asOf),
+    // Shards hold equal shares of the base (a hash of the id), so the sample scales up to the whole.
+    store: fitStoreModel(summaries, asOf, {
+      customers: Math.round((summaries.length * ports.customers.shards.length) / Math.max(1, shardsRead)),
+    }),
     rfm: rfmCutPoints(rfmValues) ?? null,
     fittedAt: ports.now().toISOString(),
     jobId: job.id,

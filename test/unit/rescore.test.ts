@@ -220,6 +220,17 @@ describe('Use case: fitAndFanOut (phase 1)', () => {
     expect(m.jobs.get(job.id)).toMatchObject({ status: 'running', progress: { phase: 'score', shardsTotal: 2 } });
   });
 
+  it('fits a large base on whole shards until the sample is big enough, and scales the count up to the base', async () => {
+    const m = memoryPorts(10);
+    const job = await requestRescore(m.ports, { asOf: '2025-12-31' });
+
+    await fitAndFanOut(m.ports, { jobId: job.id, asOf: '2025-12-31', trigger: 'api' }, { sampleTarget: 1 });
+
+    expect(m.model()).toMatchObject({ sampled: 5 });
+    expect(m.model()!.store).toMatchObject({ fittedOn: 5, customers: 10 });
+    expect(m.tasks).toHaveLength(2);
+  });
+
   it('creates the job itself for the schedule, scoring as of today', async () => {
     const m = memoryPorts(4);
 
