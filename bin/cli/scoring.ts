@@ -133,13 +133,23 @@ const model: Command = {
   },
 };
 
+interface BacktestTotals {
+  predicted: number;
+  actual: number;
+  errorPercent: number | null;
+}
+
 interface BacktestView {
   sampled: number;
   customers: number;
-  weeks: { week: number; predicted: number; actual: number; cumulativePredicted: number; cumulativeActual: number }[];
-  totals: { predicted: number; actual: number; errorPercent: number };
-  perCustomer: { mae: number; naiveMae: number };
+  model: { sufficient: boolean; reason?: string };
+  weeks: { week: number; end: string; period: string; predicted: number; actual: number; cumulativePredicted: number; cumulativeActual: number }[];
+  totals: BacktestTotals | null;
+  holdout: BacktestTotals | null;
+  perCustomer: { mae: number; naiveMae: number } | null;
 }
+
+const versus = (t: BacktestTotals) => `${fixed(t.predicted, 1)} predicted, ${t.actual} actual (${t.errorPercent === null ? 'n/a' : `${fixed(t.errorPercent, 1)}%`})`;
 
 const modelBacktest: Command = {
   name: 'model backtest',
@@ -154,18 +164,22 @@ const modelBacktest: Command = {
       holdoutEnd: str(ctx.values, 'holdout-end'),
     });
     if (ctx.json) return printJson(ctx, b);
+    if (!b.totals || !b.holdout || !b.perCustomer) {
+      return ctx.out(`Not enough data to backtest (${b.customers} customers): ${b.model.reason ?? ''}\n`);
+    }
     ctx.out(
       keyValues([
         ['customers', b.customers],
-        ['repeat orders predicted', fixed(b.totals.predicted, 1)],
-        ['repeat orders actual', b.totals.actual],
-        ['error', `${fixed(b.totals.errorPercent, 1)}%`],
+        ['repeat orders, cumulative', versus(b.totals)],
+        ['repeat orders in the holdout', versus(b.holdout)],
         ['per-customer MAE', `${fixed(b.perCustomer.mae, 3)} (naive baseline ${fixed(b.perCustomer.naiveMae, 3)})`],
       ]),
     );
     ctx.out(
       table(b.weeks, [
         { header: 'week', value: (w) => w.week },
+        { header: 'ends', value: (w) => w.end },
+        { header: 'period', value: (w) => w.period },
         { header: 'predicted', value: (w) => fixed(w.predicted, 1) },
         { header: 'actual', value: (w) => w.actual },
         { header: 'cum. predicted', value: (w) => fixed(w.cumulativePredicted, 1) },
