@@ -14,6 +14,7 @@ import { channelRoutes } from './admin/channels';
 import { customerRoutes } from './admin/customers';
 import { deadLetterRoutes } from './admin/dead-letters';
 import { exportRoutes } from './admin/exports';
+import { importRoutes } from './admin/import';
 import { keyRoutes } from './admin/keys';
 import { quarantineRoutes } from './admin/quarantine';
 import { bearerKey, createRouter, type RouteTable, type ServedRouteKey } from './admin/router';
@@ -34,6 +35,7 @@ const routes: RouteTable<ServedRouteKey<'admin'>> = {
     redriveBudgetMs: (functions.admin.timeoutSeconds - 9) * 1000,
   }),
   ...exportRoutes({ tableName }),
+  ...importRoutes({ tableName }),
 };
 
 const serveAdmin = createRouter({

@@ -24,8 +24,13 @@ export function orderKeyOf(format: ImportFormat, row: ImportRow): string | undef
   return mappers[format].orderKey(row);
 }
 
+/** An order of the file, mapped or refused, with the rows it was read from. */
+export interface ImportedOrder extends MappedOrder {
+  rows: ImportRow[];
+}
+
 /** Every order the rows hold, in file order, each mapped or refused. */
-export function mapImportRows(format: ImportFormat, rows: readonly ImportRow[], context: ImportContext): MappedOrder[] {
+export function mapImportRows(format: ImportFormat, rows: readonly ImportRow[], context: ImportContext): ImportedOrder[] {
   const mapper = mappers[format];
-  return groupRows(rows, mapper.orderKey).map((group) => mapper.map(group, context));
+  return groupRows(rows, mapper.orderKey).map((group) => ({ ...mapper.map(group, context), rows: group }));
 }
