@@ -8,6 +8,7 @@ import { channelRoutes } from '../../functions/handlers/admin/channels';
 import { customerRoutes } from '../../functions/handlers/admin/customers';
 import { deadLetterRoutes } from '../../functions/handlers/admin/dead-letters';
 import { exportRoutes } from '../../functions/handlers/admin/exports';
+import { importRoutes } from '../../functions/handlers/admin/import';
 import { keyRoutes } from '../../functions/handlers/admin/keys';
 import { quarantineRoutes } from '../../functions/handlers/admin/quarantine';
 import { bearerKey, createRouter, type RouteTable } from '../../functions/handlers/admin/router';
@@ -23,6 +24,7 @@ describe('Admin routes: declared and served', () => {
     quarantine: quarantineRoutes({ tableName: 't', ingestQueueUrl: 'https://sqs.example/q' }),
     deadLetters: deadLetterRoutes({ tableName: 't', queueUrl: 'https://sqs.example/q', dlqUrl: 'https://sqs.example/dlq', redriveBudgetMs: 1 }),
     exports: exportRoutes({ tableName: 't' }),
+    import: importRoutes({ tableName: 't' }),
   };
   const declared: readonly RouteDefinition[] = functions.admin.routes;
   const keysOf = (routes: readonly RouteDefinition[]) => routes.map((route) => `${route.method} ${route.path}`);
