@@ -2,6 +2,7 @@ import type { ParseArgsConfig } from 'node:util';
 import { apiPath, type ApiClient } from './client';
 import { ApiError, CliError, UsageError } from './errors';
 import { cell, formatDate, formatMoney, keyValues, summarizeIssues, table, type Column } from './format';
+import { importCommand } from './import';
 import { webhooksSendTest } from './webhooks';
 
 type OptionsConfig = NonNullable<ParseArgsConfig['options']>;
@@ -642,4 +643,5 @@ export const COMMANDS: readonly Command[] = [
   deadLettersRedrive,
   exportsList,
   exportsShow,
+  importCommand,
 ];
