@@ -24,6 +24,16 @@ interface Summary {
   rejected: RowRejection[];
 }
 
+/** What the API answers for a batch: orders it did not start in time come back by first line, to be sent again. */
+interface BatchAnswer extends Summary {
+  unfinished?: number[];
+}
+
+interface PendingOrder {
+  rows: ImportRow[];
+  bytes: number;
+}
+
 /** Orders per request, as the route expects; the byte budget keeps a batch of long rows well within its limit. */
 const ordersPerBatch = importLimits.ordersPerBatch;
 const batchByteBudget = importLimits.batchBytes / 2;
@@ -159,39 +169,37 @@ export const importCommand: Command = {
       for (const r of rejections) ctx.out(`line ${r.line}: ${r.reason}\n`);
     };
 
-    let batch: ImportRow[] = [];
-    let batchOrders = 0;
-    let batchBytes = 0;
+    let pending: PendingOrder[] = [];
+    const fits = (order: PendingOrder) =>
+      pending.length < ordersPerBatch &&
+      pending.reduce((sum, o) => sum + o.rows.length, 0) + order.rows.length <= importLimits.rowsPerBatch &&
+      pending.reduce((sum, o) => sum + o.bytes, 0) + order.bytes <= batchByteBudget;
     const send = async () => {
-      if (batch.length === 0) return;
-      const { body } = await ctx.client.post<Summary>(path, { format, rows: batch });
+      const rows = pending.flatMap((order) => order.rows);
+      const { body } = await ctx.client.post<BatchAnswer>(path, { format, rows });
       summary.imported += body.imported;
       summary.duplicates += body.duplicates;
       reject(body.rejected);
-      batch = [];
-      batchOrders = 0;
-      batchBytes = 0;
+      const unfinished = new Set(body.unfinished ?? []);
+      pending = pending.filter((order) => unfinished.has(order.rows[0]?.line ?? 0));
       progress.show();
     };
 
     try {
       const rows = readRows(file, (rejection) => reject([rejection]));
-      for await (const order of readOrders(format, rows)) {
-        progress.rows += order.length;
+      for await (const orderRows of readOrders(format, rows)) {
+        progress.rows += orderRows.length;
         progress.orders += 1;
-        const bytes = order.reduce((sum, row) => sum + rowBytes(row), 0);
-        if (order.length > importLimits.rowsPerBatch || bytes > batchByteBudget) {
-          reject([{ line: order[0]?.line ?? 0, reason: `order of ${order.length} rows is too large to import in one request` }]);
+        const order = { rows: orderRows, bytes: orderRows.reduce((sum, row) => sum + rowBytes(row), 0) };
+        if (order.rows.length > importLimits.rowsPerBatch || order.bytes > batchByteBudget) {
+          reject([{ line: order.rows[0]?.line ?? 0, reason: `order of ${order.rows.length} rows is too large to import in one request` }]);
           continue;
         }
-        if (batchOrders >= ordersPerBatch || batch.length + order.length > importLimits.rowsPerBatch || batchBytes + bytes > batchByteBudget) {
-          await send();
-        }
-        batch.push(...order);
-        batchOrders += 1;
-        batchBytes += bytes;
+        // Each answer records some orders at least, so this ends.
+        while (!fits(order)) await send();
+        pending.push(order);
       }
-      await send();
+      while (pending.length > 0) await send();
     } catch (error) {
       progress.clear();
       const code = (error as { code?: string }).code;

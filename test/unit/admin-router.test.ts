@@ -24,7 +24,7 @@ describe('Admin routes: declared and served', () => {
     quarantine: quarantineRoutes({ tableName: 't', ingestQueueUrl: 'https://sqs.example/q' }),
     deadLetters: deadLetterRoutes({ tableName: 't', queueUrl: 'https://sqs.example/q', dlqUrl: 'https://sqs.example/dlq', redriveBudgetMs: 1 }),
     exports: exportRoutes({ tableName: 't' }),
-    import: importRoutes({ tableName: 't' }),
+    import: importRoutes({ tableName: 't', budgetMs: 1 }),
   };
   const declared: readonly RouteDefinition[] = functions.admin.routes;
   const keysOf = (routes: readonly RouteDefinition[]) => routes.map((route) => `${route.method} ${route.path}`);

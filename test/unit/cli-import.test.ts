@@ -106,6 +106,26 @@ describe('huitou import', () => {
     expect(result.stdout).toContain('Imported 450 orders');
   });
 
+  it('sends again the orders the API left unfinished, until every order is done', async () => {
+    let calls = 0;
+    answer = (batch) => {
+      calls += 1;
+      const firstLines = batch.body.rows.map((r) => r.line);
+      // The first answer leaves its last two orders for later.
+      const unfinished = calls === 1 ? firstLines.slice(-2) : [];
+      return { status: 200, body: { imported: firstLines.length - unfinished.length, duplicates: 0, rejected: [], unfinished } };
+    };
+    const lines = ['order_id,email'];
+    for (let i = 1; i <= 250; i += 1) lines.push(`${i},c${i}@example.com`);
+
+    const result = await importFile(`${lines.join('\n')}\n`);
+
+    expect(result.code).toBe(0);
+    expect(batches.map((b) => b.body.rows.length)).toEqual([200, 52]);
+    expect(batches[1]?.body.rows.slice(0, 2).map((r) => r.fields['order_id'])).toEqual(['199', '200']);
+    expect(result.stdout).toContain('Imported 250 orders');
+  });
+
   it('reports rejected rows by line and goes on, then a summary (or the summary as JSON)', async () => {
     answer = (batch) => ({
       status: 200,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { importConcurrency, importDelivery, importOrders, type ImportPorts } from '../../functions/app/import-orders';
+import { customerLanes, importConcurrency, importDelivery, importOrders, type ImportPorts } from '../../functions/app/import-orders';
 import { recordOrderChange, type Backoff } from '../../functions/app/record-events';
 import type { Channel } from '../../functions/domain/channels';
 import type { ImportRow } from '../../functions/domain/import/index';
@@ -33,7 +33,7 @@ function ports(repo = new MemoryRepository(), channel: Channel | null = aChannel
 function generic(line: number, orderId: string, email: string, total: string, extra: Record<string, string> = {}): ImportRow {
   return {
     line,
-    fields: { order_id: orderId, email, created_at: `2024-01-${String(line).padStart(2, '0')}T12:00:00Z`, total, currency: 'USD', ...extra },
+    fields: { order_id: orderId, email, created_at: `2024-01-${String((line % 28) + 1).padStart(2, '0')}T12:00:00Z`, total, currency: 'USD', ...extra },
   };
 }
 
@@ -55,6 +55,7 @@ describe('Use case: importOrders', () => {
     expect(summary).toEqual({
       imported: 3,
       duplicates: 0,
+      unfinished: [],
       rejected: [
         { line: 4, reason: 'invalid order: customer_id, email, phone: at least one is required' },
         { line: 5, reason: 'invalid order: total: must not be negative' },
@@ -78,7 +79,7 @@ describe('Use case: importOrders', () => {
 
     const again = await importOrders(ports(repo), batch(rows), { backoff: noWait });
 
-    expect(again).toEqual({ imported: 0, duplicates: 2, rejected: [] });
+    expect(again).toEqual({ imported: 0, duplicates: 2, rejected: [], unfinished: [] });
     expect([...repo.profiles.values()]).toEqual(before);
   });
 
@@ -122,7 +123,7 @@ describe('Use case: importOrders', () => {
       { backoff: noWait },
     );
 
-    expect(summary).toEqual({ imported: 0, duplicates: 1, rejected: [] });
+    expect(summary).toEqual({ imported: 0, duplicates: 1, rejected: [], unfinished: [] });
     expect(repo.orders.get('ch_std#o1')).toMatchObject({ totalMinor: 1200, refunds: { r1: 200 } });
   });
 
@@ -180,6 +181,66 @@ describe('Use case: importOrders', () => {
     expect(summary.imported).toBe(30);
     expect(most).toBe(3);
     expect(importConcurrency).toBe(8);
+  });
+
+  it('records the orders of one customer one after another, so they never race for the profile', async () => {
+    const repo = new MemoryRepository();
+    const inFlight = new Map<string, number>();
+    let most = 0;
+    const get = repo.getOrder.bind(repo);
+    const save = repo.saveOrder.bind(repo);
+    repo.getOrder = async (channelId, orderId) => {
+      const customer = orderId.split('-')[0] as string;
+      inFlight.set(customer, (inFlight.get(customer) ?? 0) + 1);
+      most = Math.max(most, inFlight.get(customer) ?? 0);
+      return get(channelId, orderId);
+    };
+    repo.saveOrder = async (write) => {
+      await save(write);
+      const customer = write.order.orderId.split('-')[0] as string;
+      inFlight.set(customer, (inFlight.get(customer) ?? 1) - 1);
+    };
+    const rows = Array.from({ length: 40 }, (_, i) => generic(i + 2, `c${i % 4}-${i}`, `c${i % 4}@example.com`, '1.00'));
+
+    const summary = await importOrders(ports(repo), batch(rows), { backoff: { sleep: async () => { throw new Error('no retry expected'); }, random: () => 0 } });
+
+    expect(summary.imported).toBe(40);
+    expect(most).toBe(1);
+    expect([...repo.profiles.values()].map((p) => p.figures.orders)).toEqual([10, 10, 10, 10]);
+  });
+
+  it('leaves the orders it could not start within its budget as unfinished, by line', async () => {
+    const repo = new MemoryRepository();
+    let ms = 0;
+    const save = repo.saveOrder.bind(repo);
+    repo.saveOrder = async (write) => {
+      await save(write);
+      ms += 1000;
+    };
+    const clock: ImportPorts = { ...ports(repo), now: () => new Date(Date.UTC(2026, 2, 5) + ms) };
+    const rows = Array.from({ length: 5 }, (_, i) => generic(i + 2, `o${i}`, `c${i}@example.com`, '1.00'));
+
+    const summary = await importOrders(clock, batch(rows), { concurrency: 1, budgetMs: 2500, backoff: noWait });
+
+    expect(summary).toMatchObject({ imported: 3, unfinished: [5, 6] });
+    expect(repo.orders.size).toBe(3);
+    const unlimited = await importOrders(clock, batch(rows), { concurrency: 1, backoff: noWait });
+    expect(unlimited).toMatchObject({ imported: 2, duplicates: 3, unfinished: [] });
+  });
+
+  it('puts orders in one lane by customer id, else email, else phone', () => {
+    const entry = (orderId: string, customer: Record<string, string>) => ({ order: anOrder({ orderId, customer }) });
+    const lanes = customerLanes([
+      entry('1', { channelCustomerId: '7', email: 'a@example.com' }),
+      entry('2', { email: 'a@example.com' }),
+      entry('3', { channelCustomerId: '7' }),
+      entry('4', { phone: '5550100' }),
+      { order: undefined },
+      entry('5', { email: 'a@example.com', phone: '5550100' }),
+      entry('6', { phone: '5550100' }),
+    ]);
+
+    expect(lanes.map((lane) => lane.map((e) => e.order.orderId))).toEqual([['1', '3'], ['2', '5'], ['4', '6']]);
   });
 
   it('answers NotFoundError for an unknown channel and ConflictError for a redacted one', async () => {

@@ -92,7 +92,9 @@ describe('Function: mapWooCommerceOrdersCsv', () => {
     expect(statusOf('Processing')).toBe('open');
     expect(statusOf('On hold')).toBe('open');
     expect(statusOf('Cancelled')).toBe('cancelled');
-    expect(statusOf('Pending payment')).toBe('open');
+    expect(statusOf('Pending payment')).toBe('failed');
+    expect(statusOf('Draft')).toBe('failed');
+    expect(statusOf('wc-refunded')).toBe('open');
     expect(statusOf('pending')).toBe('failed');
     expect(statusOf('Failed')).toBe('failed');
     expect(statusOf('trash')).toBe('deleted');

@@ -63,6 +63,9 @@ const columns = {
 
 const text = z.string().optional();
 
+/** Labels the admin shows whose slug is another word. */
+const statusLabels: Record<string, string> = { 'pending-payment': 'pending', draft: 'checkout-draft' };
+
 export const wooExportRowSchema = z
   .object({
     orderId: idSchema.optional(),
@@ -74,7 +77,10 @@ export const wooExportRowSchema = z
     // "Completed", "On hold", "wc-processing": the slug WooCommerce keeps.
     status: z
       .string()
-      .transform((status) => status.trim().toLowerCase().replace(/^wc-/, '').replace(/\s+/g, '-'))
+      .transform((status) => {
+        const slug = status.trim().toLowerCase().replace(/^wc-/, '').replace(/\s+/g, '-');
+        return statusLabels[slug] ?? slug;
+      })
       .optional(),
     total: decimalSchema,
     /** Else the channel's currency. */

@@ -24,7 +24,8 @@ export const importBatchSchema = z
   })
   .strict();
 
-export function importRoutes({ tableName }: { tableName: string }) {
+/** What a batch may spend recording orders: it answers well within the function's timeout, leaving the rest unfinished. */
+export function importRoutes({ tableName, budgetMs }: { tableName: string; budgetMs: number }) {
   const ports = {
     channels: { get: (channelId: string) => getChannel(tableName, channelId) },
     customers: new DynamoCustomerRepository(tableName),
@@ -40,7 +41,7 @@ export function importRoutes({ tableName }: { tableName: string }) {
           return httpError(413, 'payload_too_large', `a batch is at most ${importLimits.batchBytes} bytes`);
         }
         const { format, rows } = parseBody(importBatchSchema, event);
-        return json(200, await importOrders(ports, { channelId, format, rows }));
+        return json(200, await importOrders(ports, { channelId, format, rows }, { budgetMs }));
       },
     },
   } satisfies Partial<RouteTable<ServedRouteKey<'admin'>>>;
