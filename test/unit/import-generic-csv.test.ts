@@ -102,6 +102,12 @@ describe('Function: mapGenericCsv', () => {
     ]);
   });
 
+  it('says the contact was unreadable when only an email or only a phone was given', () => {
+    const unreadable = 'invalid order: email, phone: not a valid email address or phone number, and no customer_id';
+    expect(mapGenericCsv([aRow({ customer_id: '', email: 'lin' })], context).rejected[0]?.reason).toBe(unreadable);
+    expect(mapGenericCsv([aRow({ customer_id: '', email: '', phone: '12' })], context).rejected[0]?.reason).toBe(unreadable);
+  });
+
   it('refuses a row without order id, date, total or currency, naming each column', () => {
     const mapped = mapGenericCsv([{ line: 5, fields: { email: 'lin@example.com' } }], context);
 

@@ -140,6 +140,7 @@ describe('Use case: importOrders', () => {
     const rows = [
       generic(2, 'o1', 'ann@example.com', '5.00', { updated_at: '2024-01-09T00:00:00Z' }),
       generic(3, 'o2', 'ann@example.com', '1.00'),
+      generic(4, 'o3', '', '1.00'),
     ];
 
     const summary = await importOrders(ports(repo), batch(rows), { backoff: noWait });
@@ -147,6 +148,7 @@ describe('Use case: importOrders', () => {
     expect(summary.imported).toBe(1);
     expect(summary.rejected).toEqual([
       { line: 2, reason: 'refunds over the order total: refunds: 900 refunded is more than the 500 paid (minor units)' },
+      { line: 4, reason: 'invalid order: customer_id, email, phone: at least one is required' },
     ]);
   });
 
@@ -220,12 +222,13 @@ describe('Use case: importOrders', () => {
     const clock: ImportPorts = { ...ports(repo), now: () => new Date(Date.UTC(2026, 2, 5) + ms) };
     const rows = Array.from({ length: 5 }, (_, i) => generic(i + 2, `o${i}`, `c${i}@example.com`, '1.00'));
 
-    const summary = await importOrders(clock, batch(rows), { concurrency: 1, budgetMs: 2500, backoff: noWait });
+    const summary = await importOrders(clock, batch(rows), { concurrency: 1, budgetMs: 2000, backoff: noWait });
 
-    expect(summary).toMatchObject({ imported: 3, unfinished: [5, 6] });
-    expect(repo.orders.size).toBe(3);
+    // Started at 0 and 1000; at 2000 the budget is spent.
+    expect(summary).toMatchObject({ imported: 2, unfinished: [4, 5, 6] });
+    expect(repo.orders.size).toBe(2);
     const unlimited = await importOrders(clock, batch(rows), { concurrency: 1, backoff: noWait });
-    expect(unlimited).toMatchObject({ imported: 2, duplicates: 3, unfinished: [] });
+    expect(unlimited).toMatchObject({ imported: 3, duplicates: 2, unfinished: [] });
   });
 
   it('puts orders in one lane by customer id, else email, else phone', () => {

@@ -185,6 +185,33 @@ describe('Function: mapShopifyOrdersCsv', () => {
     expect(malformed.rejected[0]?.reason).toContain('total: Invalid decimal amount');
   });
 
+  it('keeps the Refunded Amount of a refunded order that names one', () => {
+    expect(mapShopifyOrdersCsv([first({ 'Financial Status': 'refunded', 'Refunded Amount': '25.00' })], context).order?.refunds).toEqual({
+      [importedRefundsKey]: 2500,
+    });
+  });
+
+  it('splits the billing name on any run of spaces, and falls back to the shipping name', () => {
+    expect(mapShopifyOrdersCsv([first({ 'Billing Name': ' Ada   King  Lovelace ' })], context).order?.customer).toMatchObject({
+      firstName: 'Ada',
+      lastName: 'King Lovelace',
+    });
+    expect(mapShopifyOrdersCsv([first({ 'Billing Name': '', 'Shipping Name': 'Grace Hopper' })], context).order?.customer).toMatchObject({
+      firstName: 'Grace',
+      lastName: 'Hopper',
+    });
+  });
+
+  it('says which contact was unreadable when any was given', () => {
+    const reasonOf = (overrides: Record<string, string>) =>
+      mapShopifyOrdersCsv([first({ Email: '', 'Billing Phone': '', ...overrides })], context).rejected[0]?.reason;
+    const unreadable = 'invalid order: Email, Phone: not a valid email address or phone number';
+
+    expect(reasonOf({ Email: 'nope' })).toBe(unreadable);
+    expect(reasonOf({ Phone: 'call me' })).toBe(unreadable);
+    expect(reasonOf({ 'Billing Phone': 'call me' })).toBe(unreadable);
+  });
+
   it('answers no order and no refusal for no rows', () => {
     expect(mapShopifyOrdersCsv([], context)).toEqual({ line: 0, rejected: [] });
   });

@@ -95,6 +95,8 @@ describe('Function: mapWooCommerceOrdersCsv', () => {
     expect(statusOf('Pending payment')).toBe('failed');
     expect(statusOf('Draft')).toBe('failed');
     expect(statusOf('wc-refunded')).toBe('open');
+    expect(statusOf(' wc-Cancelled ')).toBe('cancelled');
+    expect(statusOf('Checkout  draft')).toBe('failed');
     expect(statusOf('pending')).toBe('failed');
     expect(statusOf('Failed')).toBe('failed');
     expect(statusOf('trash')).toBe('deleted');
@@ -112,6 +114,18 @@ describe('Function: mapWooCommerceOrdersCsv', () => {
     expect(mapWooCommerceOrdersCsv([aRow({ 'Order Status': 'Refunded' })], context).order?.refunds).toEqual({
       [importedRefundsKey]: 5450,
     });
+  });
+
+  it('keeps the refund amount of a refunded order that names one', () => {
+    expect(mapWooCommerceOrdersCsv([aRow({ 'Order Status': 'Refunded', 'Refund Amount': '-10.00' })], context).order?.refunds).toEqual({
+      [importedRefundsKey]: 1000,
+    });
+  });
+
+  it('finds a customer by customer id alone', () => {
+    const order = mapWooCommerceOrdersCsv([aRow({ 'Billing Email': '', 'Billing Phone': '' })], context).order;
+
+    expect(order?.customer).toEqual({ channelCustomerId: '12', firstName: 'Grace', lastName: 'Hopper', consent: { state: 'unknown' } });
   });
 
   it('takes the latest of the modified, paid and completed dates as the version', () => {
