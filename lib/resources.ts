@@ -212,6 +212,7 @@ export const functions = {
       { method: 'GET', path: '/admin/channels/{channelId}' },
       { method: 'PATCH', path: '/admin/channels/{channelId}' },
       { method: 'POST', path: '/admin/channels/{channelId}/test-delivery' },
+      { method: 'POST', path: '/admin/channels/{channelId}/orders/import' },
       { method: 'GET', path: '/admin/customers' },
       { method: 'GET', path: '/admin/customers/{customerId}' },
       { method: 'GET', path: '/admin/quarantine' },

@@ -4,6 +4,7 @@ import { ApiError, CliError, UsageError } from './errors';
 import { cell, formatDate, formatMoney, keyValues, summarizeIssues, table, type Column } from './format';
 import { scoringCommands } from './scoring';
 import { demo } from './demo';
+import { importCommand } from './import';
 import { webhooksSendTest } from './webhooks';
 
 type OptionsConfig = NonNullable<ParseArgsConfig['options']>;
@@ -646,4 +647,5 @@ export const COMMANDS: readonly Command[] = [
   exportsShow,
   ...scoringCommands,
   demo,
+  importCommand,
 ];

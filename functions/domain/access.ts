@@ -3,11 +3,11 @@
 export const roles = ['owner', 'staff', 'readonly'] as const;
 export type Role = (typeof roles)[number];
 
-export type Right = 'read' | 'manage' | 'redrive' | 'rescore' | 'run-campaigns' | 'log-complaints';
+export type Right = 'read' | 'manage' | 'redrive' | 'rescore' | 'run-campaigns' | 'log-complaints' | 'import-orders';
 
 const rights: Record<Role, readonly Right[]> = {
-  owner: ['read', 'manage', 'redrive', 'rescore', 'run-campaigns', 'log-complaints'],
-  staff: ['read', 'redrive', 'rescore', 'run-campaigns', 'log-complaints'],
+  owner: ['read', 'manage', 'redrive', 'rescore', 'run-campaigns', 'log-complaints', 'import-orders'],
+  staff: ['read', 'redrive', 'rescore', 'run-campaigns', 'log-complaints', 'import-orders'],
   readonly: ['read'],
 };
 

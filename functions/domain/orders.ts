@@ -28,6 +28,37 @@ function mergeRefunds(kept: Record<string, number>, seen: Record<string, number>
   return { ...seen, ...kept };
 }
 
+/**
+ * The refund key of an imported order. An order export says how much an order
+ * refunded in all, never by which refunds, while the store's webhooks list
+ * refunds by id: the two must never add up. Refunds by id known first win
+ * over a file's total; a newer version from the store that lists refunds by
+ * id replaces it; an older one adds nothing to it. A refund that arrives on
+ * its own (refunds/create) adds to it: it came after the file was made.
+ */
+export const importedRefundsKey = 'import:total';
+
+function hasRefundIds(refunds: Record<string, number>): boolean {
+  return Object.keys(refunds).some((key) => key !== importedRefundsKey);
+}
+
+function withoutImportedTotal(refunds: Record<string, number>): Record<string, number> {
+  const { [importedRefundsKey]: _total, ...byId } = refunds;
+  return byId;
+}
+
+/** The stored and arriving refunds of two full versions, an imported total settled as importedRefundsKey says. */
+function settleImportedTotal(
+  stored: Record<string, number>,
+  arriving: Record<string, number>,
+  arrivingIsNewer: boolean,
+): { stored: Record<string, number>; arriving: Record<string, number> } {
+  if (importedRefundsKey in arriving && hasRefundIds(stored)) return { stored, arriving: withoutImportedTotal(arriving) };
+  if (!(importedRefundsKey in stored)) return { stored, arriving };
+  if (!arrivingIsNewer) return { stored, arriving: {} };
+  return hasRefundIds(arriving) ? { stored: withoutImportedTotal(stored), arriving } : { stored, arriving };
+}
+
 function recordOf(order: NormalizedOrder): OrderRecord {
   const { customer: _facts, ...rest } = order;
   return { ...rest, refunds: { ...order.refunds }, discountCodes: [...order.discountCodes], placeholder: false };
@@ -67,8 +98,9 @@ export function applyOrderChange(
     case 'order': {
       const incoming = recordOf(change.order);
       if (!existing) return incoming;
-      const refunds = mergeRefunds(existing.refunds, incoming.refunds);
       if (existing.placeholder) {
+        const settled = settleImportedTotal(existing.refunds, incoming.refunds, true);
+        const refunds = mergeRefunds(settled.stored, settled.arriving);
         // A removal seen before the order wins when it is the later fact.
         const removedLater =
           existing.status === 'deleted' && timeOf(existing.updatedAt) > timeOf(incoming.updatedAt);
@@ -76,10 +108,12 @@ export function applyOrderChange(
           ? { ...incoming, refunds, status: 'deleted', updatedAt: existing.updatedAt }
           : { ...incoming, refunds };
       }
-      if (timeOf(incoming.updatedAt) < timeOf(existing.updatedAt)) return { ...existing, refunds };
+      const newer = timeOf(incoming.updatedAt) >= timeOf(existing.updatedAt);
+      const { stored, arriving } = settleImportedTotal(existing.refunds, incoming.refunds, newer);
+      if (!newer) return { ...existing, refunds: mergeRefunds(stored, arriving) };
       // The newer version's amount wins for a key both know: refund ids never
       // change amount, but BigCommerce's one aggregate key does.
-      return { ...incoming, refunds: mergeRefunds(incoming.refunds, existing.refunds), customerId: existing.customerId };
+      return { ...incoming, refunds: mergeRefunds(arriving, stored), customerId: existing.customerId };
     }
     case 'refund': {
       const { refund } = change;

@@ -14,6 +14,7 @@ import { channelRoutes } from './admin/channels';
 import { customerRoutes } from './admin/customers';
 import { deadLetterRoutes } from './admin/dead-letters';
 import { exportRoutes } from './admin/exports';
+import { importRoutes } from './admin/import';
 import { keyRoutes } from './admin/keys';
 import { quarantineRoutes } from './admin/quarantine';
 import { scoringRoutes } from './admin/scoring';
@@ -36,6 +37,8 @@ const routes: RouteTable<ServedRouteKey<'admin'>> = {
   }),
   ...exportRoutes({ tableName }),
   ...scoringRoutes({ tableName, rescoreQueueUrl: queueUrls.rescore }),
+  // A batch stops starting orders 9 s before the function's timeout; the CLI sends the rest again.
+  ...importRoutes({ tableName, budgetMs: (functions.admin.timeoutSeconds - 9) * 1000 }),
 };
 
 const serveAdmin = createRouter({

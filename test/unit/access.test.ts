@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { can, roles, type Right, type Role } from '../../functions/domain/access';
 
-const everyRight: Right[] = ['read', 'manage', 'redrive', 'run-campaigns', 'log-complaints'];
+const everyRight: Right[] = ['read', 'manage', 'redrive', 'run-campaigns', 'log-complaints', 'import-orders'];
 
 function rightsOf(role: Role): Right[] {
   return everyRight.filter((right) => can(role, right));
@@ -16,8 +16,8 @@ describe('Function: can', () => {
     expect(rightsOf('owner')).toEqual(everyRight);
   });
 
-  it('lets staff read, redrive dead letters, run campaigns and log complaints, but not manage', () => {
-    expect(rightsOf('staff')).toEqual(['read', 'redrive', 'run-campaigns', 'log-complaints']);
+  it('lets staff read, redrive dead letters, run campaigns, log complaints and import orders, but not manage', () => {
+    expect(rightsOf('staff')).toEqual(['read', 'redrive', 'run-campaigns', 'log-complaints', 'import-orders']);
   });
 
   it('lets a readonly key read and nothing else', () => {

@@ -8,6 +8,7 @@ import { channelRoutes } from '../../functions/handlers/admin/channels';
 import { customerRoutes } from '../../functions/handlers/admin/customers';
 import { deadLetterRoutes } from '../../functions/handlers/admin/dead-letters';
 import { exportRoutes } from '../../functions/handlers/admin/exports';
+import { importRoutes } from '../../functions/handlers/admin/import';
 import { keyRoutes } from '../../functions/handlers/admin/keys';
 import { quarantineRoutes } from '../../functions/handlers/admin/quarantine';
 import { scoringRoutes } from '../../functions/handlers/admin/scoring';
@@ -25,6 +26,7 @@ describe('Admin routes: declared and served', () => {
     deadLetters: deadLetterRoutes({ tableName: 't', queueUrl: 'https://sqs.example/q', dlqUrl: 'https://sqs.example/dlq', redriveBudgetMs: 1 }),
     exports: exportRoutes({ tableName: 't' }),
     scoring: scoringRoutes({ tableName: 't', rescoreQueueUrl: 'https://sqs.example/rescore' }),
+    import: importRoutes({ tableName: 't', budgetMs: 1 }),
   };
   const declared: readonly RouteDefinition[] = functions.admin.routes;
   const keysOf = (routes: readonly RouteDefinition[]) => routes.map((route) => `${route.method} ${route.path}`);
