@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../bin/huitou';
+import { cdnowTransactionsText } from '../support/cdnow';
 import { shopifyHeaders, startTestStack, type TestStack } from '../support/stack';
 import type { CustomerDetail, CustomerView } from '../support/shapes';
 
@@ -192,7 +193,7 @@ describe('huitou import (local stack)', () => {
   }, 300_000);
 
   it('imports the CDNOW sample: 2,357 customers with exact totals', async () => {
-    const text = readFileSync('/work/shared/fixtures/cdnow/CDNOW_sample.txt', 'utf8');
+    const text = cdnowTransactionsText();
     const lines = ['order_id,customer_id,created_at,total,currency'];
     const expected = new Map<string, { orders: number; grossMinor: number }>();
     text.split('\n').forEach((row, index) => {
@@ -218,6 +219,36 @@ describe('huitou import (local stack)', () => {
       [...expected.values()].reduce((sum, f) => sum + f.grossMinor, 0),
     );
   }, 600_000);
+
+  it('reproduces the published CDNOW model and backtest through the rescore job and the CLI', async () => {
+    const cli = async (...args: string[]) => {
+      let stdout = '';
+      const code = await run([...args, '--json', '--api-url', t.stack.apiUrl, '--api-key', t.stack.adminKey], {
+        stdout: { write: (s: string) => (stdout += s) },
+        stderr: { write: () => true },
+        env: { XDG_RUNTIME_DIR: dir },
+        cwd: dir,
+      });
+      expect(code, args.join(' ')).toBe(0);
+      return JSON.parse(stdout);
+    };
+    const significant = (value: number, digits = 3) => Number(value.toPrecision(digits));
+
+    const job = await cli('rescore', '--as-of', '1997-09-30', '--wait');
+    const model = await cli('model');
+    const backtest = await cli('model', 'backtest', '--calibration-end', '1997-09-30', '--holdout-end', '1998-06-30');
+
+    expect(job).toMatchObject({ status: 'succeeded', result: { asOf: '1997-09-30', sufficient: true } });
+    // The other suites' customers in this stack bought after 1997, so only CDNOW's 2,357 count.
+    expect(model).toMatchObject({ asOf: '1997-09-30', sufficient: true, customers: 2357 });
+    expect(Object.fromEntries(['r', 'alpha', 'a', 'b'].map((k) => [k, significant(model.bgnbd[k])]))).toEqual({ r: 0.243, alpha: 4.41, a: 0.793, b: 2.43 });
+    expect(model.bgnbd.logLikelihood).toBeCloseTo(-9582.4, 0);
+    expect(Object.fromEntries(['p', 'q', 'gamma'].map((k) => [k, significant(model.gammaGamma[k])]))).toEqual({ p: 6.25, q: 3.74, gamma: 15.4 });
+    expect(backtest.totals.actual).toBe(4339);
+    expect(Math.abs(backtest.totals.predicted - 4160.6) / 4160.6).toBeLessThan(0.01);
+    const segments = await cli('segments');
+    expect(segments.items.reduce((sum: number, s: { customers: number }) => sum + s.customers, 0)).toBe(2357);
+  }, 900_000);
 });
 
 describe('POST /admin/channels/{channelId}/orders/import', () => {

@@ -20,10 +20,15 @@ function fixturesDirectory(from: string): string {
   }
 }
 
+/** The raw CDNOW transactions file, as published. */
+export function cdnowTransactionsText(): string {
+  return readFileSync(join(FIXTURES, 'CDNOW_sample.txt'), 'utf8');
+}
+
 /** Purchase histories by customer id, as the published summary numbers them ("0001" is "1"). */
 export function cdnowHistories(): Map<string, Purchase[]> {
   const histories = new Map<string, Purchase[]>();
-  for (const line of readFileSync(join(FIXTURES, 'CDNOW_sample.txt'), 'utf8').trim().split('\n')) {
+  for (const line of cdnowTransactionsText().trim().split('\n')) {
     const [, customer, date, , dollars] = line.trim().split(/\s+/);
     if (customer === undefined || date === undefined || dollars === undefined) {
       throw new Error(`bad CDNOW line: ${line}`);
