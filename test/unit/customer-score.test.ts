@@ -109,7 +109,7 @@ describe('Function: scoreCustomer', () => {
     const score = scoreCustomer(model, histories.get('1')!, 'USD', '1997-09-30');
 
     // Customer 1: x = 2, t_x = 30.43, T = 38.86 weeks: last bought 59 days before, on 3 days.
-    expect(score.scores).toMatchObject({ r: 4, f: 4 });
+    expect(score.scores).toMatchObject({ r: 4, f: 4, m: 3 });
     expect(score.scores.pAlive).toBeGreaterThan(0);
     expect(score.scores.pAlive).toBeLessThanOrEqual(1);
     expect(score.scores.expectedOrders365).toBeGreaterThan(score.scores.expectedOrders90!);

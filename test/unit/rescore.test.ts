@@ -22,6 +22,9 @@ import { newProfile, type CustomerProfile } from '../../functions/domain/custome
 import type { OrderRecord } from '../../functions/domain/orders';
 import type { CustomerScore, Transition } from '../../functions/domain/scoring/customer-score';
 import { ConflictError } from '../../functions/shared/errors';
+import { fitStoreModel } from '../../functions/domain/scoring/predict';
+import { purchaseSummary } from '../../functions/domain/scoring/summary';
+import { cdnowHistories } from '../support/cdnow';
 
 const now = new Date('2026-01-10T08:00:00Z');
 
@@ -319,6 +322,77 @@ describe('Use case: scoreShard (phase 2)', () => {
   });
 });
 
+describe('Use case: scoreShard, the job around it', () => {
+  async function started(m: ReturnType<typeof memoryPorts>) {
+    const job = await requestRescore(m.ports, { asOf: '2025-12-31' });
+    await fitAndFanOut(m.ports, { jobId: job.id, asOf: '2025-12-31', trigger: 'api' });
+    return job;
+  }
+
+  it('reports progress after each shard and closes the job only after the last', async () => {
+    const m = memoryPorts(6);
+    const job = await started(m);
+
+    await scoreShard(m.ports, m.tasks.shift()!, plenty);
+
+    expect(m.jobs.get(job.id)).toMatchObject({ status: 'running', progress: { phase: 'score', shardsDone: 1, shardsTotal: 2, customersScored: 3, changed: 3 } });
+    expect(m.jobs.get(job.id)!.result).toBeUndefined();
+    await scoreShard(m.ports, m.tasks.shift()!, plenty);
+    expect(m.jobs.get(job.id)).toMatchObject({ status: 'succeeded', progress: { phase: 'done', shardsDone: 2, customersScored: 6 } });
+  });
+
+  it('scores nothing for a job that failed or does not exist', async () => {
+    const m = memoryPorts(4);
+    const job = await started(m);
+    const [task] = m.tasks;
+    await m.ports.jobs.update(job.id, { status: 'failed' });
+
+    await scoreShard(m.ports, task!, plenty);
+    await scoreShard(m.ports, { ...task!, jobId: 'job_gone' }, plenty);
+
+    expect(m.scores.size).toBe(0);
+  });
+
+  it('goes on with exactly the hand-on margin left, and hands on below it', async () => {
+    const m = memoryPorts(2, { shardCount: 1 });
+    await started(m);
+    const task = m.tasks.shift()!;
+
+    await scoreShard(m.ports, task, () => handOnMarginMs);
+
+    expect(m.tasks).toEqual([]);
+    expect(m.scores.size).toBe(2);
+  });
+
+  it('keeps the segments on the model only when the model is this job\'s own', async () => {
+    const m = memoryPorts(4, { shardCount: 1 });
+    const job = await started(m);
+    await m.ports.models.put({ ...m.model()!, jobId: 'job_newer' });
+
+    await scoreShard(m.ports, m.tasks.shift()!, plenty);
+
+    expect(m.model()!.segments).toBeUndefined();
+    expect(m.jobs.get(job.id)!.result!.segments.length).toBeGreaterThan(0);
+  });
+
+  it('averages CLV and P(alive) per segment over the customers the model predicts', async () => {
+    const m = memoryPorts(1, { shardCount: 1 });
+    const job = await started(m);
+    const summaries = [...cdnowHistories().values()].map((purchases) => purchaseSummary(purchases, '1997-09-30', 100)!);
+    const model = m.model()!;
+    await m.ports.models.put({ ...model, asOf: '1997-09-30', store: fitStoreModel(summaries, '1997-09-30') });
+    const task = m.tasks.shift()!;
+
+    await scoreShard(m.ports, { ...task, asOf: '2025-12-31' }, plenty);
+
+    const stored = [...m.scores.values()][0]!;
+    expect(stored.scores.clv12m).toBeGreaterThan(0);
+    const [segment] = m.jobs.get(job.id)!.result!.segments;
+    expect(segment).toMatchObject({ customers: 1, revenueShare: 1, averageClv: stored.scores.clv12m, averagePAlive: stored.scores.pAlive });
+    expect(m.jobs.get(job.id)!.result!.sufficient).toBe(true);
+  });
+});
+
 describe('Use case: applyScore', () => {
   const score = (stage: CustomerScore['stage'], segment: CustomerScore['segment'] = null): CustomerScore => ({
     asOf: '2025-12-31',
@@ -389,5 +463,14 @@ describe('Function: summarizeSegments', () => {
       { segment: 'lost', customers: 3, revenueShare: 0.3, averageClv: 3, averagePAlive: 0.5 },
       { segment: 'champions', customers: 1, revenueShare: 0.7, averageClv: 40, averagePAlive: 0.9 },
     ]);
+  });
+
+  it('orders segments by size then name, and gives no share of no revenue and no average of no prediction', () => {
+    const totals = (customers: number) => ({ customers, netMinor: 0, clvSum: 0, pAliveSum: 0, predicted: 0 });
+
+    const summary = summarizeSegments([{ customers: 0, changed: 0, segments: { new: totals(1), lost: totals(1), loyal: totals(2) } }]);
+
+    expect(summary.map((s) => s.segment)).toEqual(['loyal', 'lost', 'new']);
+    expect(summary.every((s) => s.revenueShare === 0 && s.averageClv === null && s.averagePAlive === null)).toBe(true);
   });
 });

@@ -100,7 +100,6 @@ export function scoreCustomer(
   purchases: readonly Purchase[],
   currency: string | null,
   asOf: string,
-  options: { advocate?: boolean } = {},
 ): CustomerScore {
   const minorPerMajor = 10 ** currencyExponent(currency ?? 'USD');
   const summary = purchaseSummary(purchases, asOf, minorPerMajor);
@@ -109,7 +108,7 @@ export function scoreCustomer(
     return {
       asOf,
       segment: null,
-      stage: lifecycleStage({ purchaseDays: 0, pAlive: null, f: null, advocate: options.advocate === true }),
+      stage: lifecycleStage({ purchaseDays: 0, pAlive: null, f: null, advocate: false }),
       scores: { r: null, f: null, m: null, ...noPrediction },
       netMinor: 0,
       currency,
@@ -125,7 +124,8 @@ export function scoreCustomer(
       purchaseDays: summary.x + 1,
       pAlive: predicted.pAlive,
       f: rfm?.f ?? null,
-      advocate: options.advocate === true,
+      // Neither referral codes nor staff marks exist yet, so nobody is an advocate.
+      advocate: false,
     }),
     scores: { r: rfm?.r ?? null, f: rfm?.f ?? null, m: rfm?.m ?? null, ...predicted },
     netMinor,
@@ -157,8 +157,7 @@ export function transitionsBetween(previous: CustomerScore | undefined, next: Cu
 
 /** The CLV in minor units, for the index sort key: 0 without a prediction. */
 export function clvMinorOf(score: CustomerScore): number {
-  if (score.scores.clv12m === null) return 0;
-  return Math.max(0, Math.round(score.scores.clv12m * 10 ** currencyExponent(score.currency ?? 'USD')));
+  return Math.max(0, Math.round((score.scores.clv12m ?? 0) * 10 ** currencyExponent(score.currency ?? 'USD')));
 }
 
 /** The UTC day of an instant, YYYY-MM-DD: the default as-of day of a rescore. */
