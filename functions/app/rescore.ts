@@ -288,6 +288,10 @@ export async function fitAndFanOut(ports: RescorePorts, request: RescoreRequest)
       cursor = page.nextCursor ?? undefined;
     } while (cursor);
   }
+  // Shards and pages arrive in an order that differs from job to job, and the
+  // fit's sums depend on their order in the last bits: on the same customers a
+  // rerun must fit the same model, or scores on a rounding edge flip and are rewritten.
+  summaries.sort((a, b) => a.x - b.x || a.tx - b.tx || a.T - b.T || a.meanRepeatValue - b.meanRepeatValue);
   const model: CurrentModel = {
     asOf,
     store: fitStoreModel(summaries, asOf),
