@@ -3,7 +3,7 @@
 //
 //   npm run bench:rescore
 //   tsx bench/rescore/run.ts [--sizes 10000,100000] [--runs 3] [--runs-large 1] [--large-from 20000]
-//                            [--pure-customers 20000] [--pure-runs 5] [--seed 42] [--as-of 2025-12-31]
+//                            [--pure-customers 20000] [--pure-runs 5] [--seed 42] [--as-of 2025-12-31] [--worker-up-to N]
 //
 // Customers are simulated from BG/NBD and Gamma-Gamma (CDNOW's published
 // parameters, two years of history) and written DIRECTLY into DynamoDB Local
@@ -44,6 +44,8 @@ const { values: args } = parseArgs({
     'pure-customers': { type: 'string', default: '20000' },
     'pure-runs': { type: 'string', default: '5' },
     seed: { type: 'string', default: '42' },
+    // Sizes above this skip the in-process worker (a second seeded table and two more passes).
+    'worker-up-to': { type: 'string', default: '100000000' },
     'as-of': { type: 'string', default: '2025-12-31' },
     // Child mode: the in-process rescore against a table the parent seeded.
     worker: { type: 'boolean', default: false },
@@ -398,7 +400,7 @@ async function benchSize(customers: number, runs: number): Promise<void> {
       }
       firsts.push(first);
       reruns.push(rerun);
-      if (run === 0) {
+      if (run === 0 && customers <= Number(args['worker-up-to'])) {
         // The in-process worker gets its own table on the same DynamoDB Local, seeded alike.
         const tableName = 'benchrescore-worker';
         await ensureTable(new DynamoDBClient({}), tableName);
