@@ -2,7 +2,7 @@
 // Shards report done into a string set, so a retried shard is counted once.
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Job, JobStore, ShardReport } from '../app/rescore';
-import { documentClient } from './dynamo-client';
+import { capacityMeter, documentClient } from './dynamo-client';
 import { itemKeys } from './dynamo-keys';
 
 /** Jobs are kept 30 days. */
@@ -22,13 +22,15 @@ export class DynamoJobStore implements JobStore {
 
   async create(job: Job): Promise<void> {
     const { shardsDone: _done, ...stored } = job;
-    await documentClient().send(
+    const result = await documentClient().send(
       new PutCommand({
         TableName: this.tableName,
         Item: { ...itemKeys.job(job.id), ...stored, expiresAt: Math.floor(Date.parse(job.createdAt) / 1000) + jobTtlSeconds },
         ConditionExpression: 'attribute_not_exists(pk)',
+        ReturnConsumedCapacity: 'TOTAL',
       }),
     );
+    capacityMeter.record('write', result.ConsumedCapacity);
   }
 
   async get(jobId: string): Promise<Job | undefined> {
@@ -41,16 +43,18 @@ export class DynamoJobStore implements JobStore {
   async update(jobId: string, fields: Partial<Pick<Job, 'status' | 'progress' | 'result' | 'error' | 'asOf' | 'startedAt' | 'finishedAt'>>): Promise<void> {
     const entries = Object.entries(fields).filter(([, value]) => value !== undefined);
     if (entries.length === 0) return;
-    await documentClient().send(
+    const result = await documentClient().send(
       new UpdateCommand({
         TableName: this.tableName,
         Key: itemKeys.job(jobId),
+        ReturnConsumedCapacity: 'TOTAL',
         UpdateExpression: `SET ${entries.map((_, i) => `#f${i} = :v${i}`).join(', ')}`,
         ConditionExpression: 'attribute_exists(pk)',
         ExpressionAttributeNames: Object.fromEntries(entries.map(([name], i) => [`#f${i}`, name])),
         ExpressionAttributeValues: Object.fromEntries(entries.map(([, value], i) => [`:v${i}`, value])),
       }),
     );
+    capacityMeter.record('write', result.ConsumedCapacity);
   }
 
   async reportShard(jobId: string, shard: string, report: ShardReport): Promise<Job> {
@@ -63,8 +67,10 @@ export class DynamoJobStore implements JobStore {
         ExpressionAttributeNames: { '#shard': shard },
         ExpressionAttributeValues: { ':shard': new Set([shard]), ':report': report },
         ReturnValues: 'ALL_NEW',
+        ReturnConsumedCapacity: 'TOTAL',
       }),
     );
+    capacityMeter.record('write', result.ConsumedCapacity);
     return jobOf(result.Attributes ?? {});
   }
 }

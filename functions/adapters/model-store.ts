@@ -2,7 +2,7 @@
 // read by every scorer and by the processor's refresh.
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { CurrentModel } from '../app/rescore';
-import { documentClient } from './dynamo-client';
+import { capacityMeter, documentClient } from './dynamo-client';
 import { itemKeys } from './dynamo-keys';
 
 export async function getCurrentModel(tableName: string): Promise<CurrentModel | undefined> {
@@ -15,5 +15,8 @@ export async function getCurrentModel(tableName: string): Promise<CurrentModel |
 }
 
 export async function putCurrentModel(tableName: string, model: CurrentModel): Promise<void> {
-  await documentClient().send(new PutCommand({ TableName: tableName, Item: { ...itemKeys.currentModel(), ...model } }));
+  const result = await documentClient().send(
+    new PutCommand({ TableName: tableName, Item: { ...itemKeys.currentModel(), ...model }, ReturnConsumedCapacity: 'TOTAL' }),
+  );
+  capacityMeter.record('write', result.ConsumedCapacity);
 }

@@ -93,7 +93,7 @@ export class DynamoScoreStore implements ScoreStore {
 
   async clearPending(customerId: string, rev: number): Promise<void> {
     try {
-      await documentClient().send(
+      const result = await documentClient().send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: itemKeys.customerScores(customerId),
@@ -101,8 +101,10 @@ export class DynamoScoreStore implements ScoreStore {
           ConditionExpression: '#rev = :rev',
           ExpressionAttributeNames: { '#rev': 'rev' },
           ExpressionAttributeValues: { ':rev': rev },
+          ReturnConsumedCapacity: 'TOTAL',
         }),
       );
+      capacityMeter.record('write', result.ConsumedCapacity);
     } catch (error) {
       // A newer write carries its own pending events; these were published.
       if (!isConditionFailure(error)) throw error;

@@ -295,6 +295,10 @@ export async function fitAndFanOut(
       cursor = page.nextCursor ?? undefined;
     } while (cursor);
   }
+  // Shards and pages arrive in an order that differs from job to job, and the
+  // fit's sums depend on their order in the last bits: on the same customers a
+  // rerun must fit the same model, or scores on a rounding edge flip and are rewritten.
+  summaries.sort((a, b) => a.x - b.x || a.tx - b.tx || a.T - b.T || a.meanRepeatValue - b.meanRepeatValue);
   const model: CurrentModel = {
     asOf,
     // Shards hold equal shares of the base (a hash of the id), so the sample scales up to the whole.

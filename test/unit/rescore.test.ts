@@ -21,6 +21,7 @@ import {
 import { newProfile, type CustomerProfile } from '../../functions/domain/customers';
 import type { OrderRecord } from '../../functions/domain/orders';
 import type { CustomerScore, Transition } from '../../functions/domain/scoring/customer-score';
+import { seededRandom, simulatePopulation } from '../../functions/domain/scoring/simulate';
 import { ConflictError } from '../../functions/shared/errors';
 import { fitStoreModel } from '../../functions/domain/scoring/predict';
 import { purchaseSummary } from '../../functions/domain/scoring/summary';
@@ -289,6 +290,31 @@ describe('Use case: scoreShard (phase 2)', () => {
     expect(again.result).toMatchObject({ customers: 12, changed: 0 });
     expect(m.writes()).toBe(writes);
     expect(m.published.length).toBe(events);
+  });
+
+  it('fits the same model and changes nothing on a rerun that reads the shards in another order', async () => {
+    const m = memoryPorts(800, { shardCount: 8, pageSize: 50 });
+    // A store large and varied enough for a real fit: simulated purchases, CDNOW's parameters.
+    const people = simulatePopulation(
+      { bgnbd: { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 }, gammaGamma: { p: 6.25, q: 3.74, gamma: 15.44 } },
+      { customers: 800, start: '2024-01-01', end: '2026-01-01', random: seededRandom(7) },
+    );
+    m.data.profiles.forEach((profile, i) => {
+      m.data.orders.set(
+        profile.id,
+        people[i]!.purchases.map((purchase, k) => order(profile.id, k, purchase.at, purchase.valueMinor)),
+      );
+    });
+    await runAll(m);
+    const first = m.model()!;
+    expect(first.store.sufficient).toBe(true);
+
+    const again = await runAll(m);
+
+    // The job id orders the shards, so the second fit read the customers in another order.
+    expect(m.model()!.jobId).not.toBe(first.jobId);
+    expect(m.model()!.store).toEqual(first.store);
+    expect(again.result).toMatchObject({ customers: 800, changed: 0 });
   });
 
   it('hands its cursor on when time runs short, and the hand-on finishes the shard exactly once', async () => {
