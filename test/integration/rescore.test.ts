@@ -131,8 +131,14 @@ describe('Rescore (local stack)', () => {
     expect(job.status).toBe('succeeded');
     expect(job.progress.shardsDone).toBe(job.progress.shardsTotal);
     expect(job.result!.customers).toBe(people.length);
-    const events = [...before, ...(await drainEvents())];
-    expect(new Set(events.map((event) => event.id)).size).toBe(events.length);
+    // Delivery is at least once: two refreshes of one customer may both publish what the first left pending.
+    // A repeat carries the same id and the same content, so consumers drop it.
+    const byId = new Map<string, CustomerEvent>();
+    for (const event of [...before, ...(await drainEvents())]) {
+      if (byId.has(event.id)) expect(event).toEqual(byId.get(event.id));
+      byId.set(event.id, event);
+    }
+    const events = [...byId.values()];
     for (const person of people) {
       const scored = await customer(person.email);
       expect(scored.segment).not.toBeNull();
