@@ -95,13 +95,14 @@ describe('Adapter: the sharded customer list on DynamoDB Local', () => {
     const newest = await allPages(tableName, { sort: 'newest', limit: 7 }, 192 / 7);
     const oldest = await allPages(tableName, { sort: 'oldest', limit: 7 }, 192 / 7);
 
-    // Assert: (nearly) every shard holds some, none more than double its share of 12.
+    // Assert: (nearly) every shard holds some, none far above its share of 12.
     const perPartition = new Map<string, number>();
     for (const item of stored) perPartition.set(String(item['listPk']), (perPartition.get(String(item['listPk'])) ?? 0) + 1);
     expect(stored).toHaveLength(192);
     expect(perPartition.size).toBeGreaterThanOrEqual(14);
     expect(lists.customerShards).toEqual(expect.arrayContaining([...perPartition.keys()]));
-    expect(Math.max(...perPartition.values())).toBeLessThanOrEqual(24);
+    // Ids are random: 24 (twice the share) is passed about once in a hundred runs (CI saw 25); 32 about once in a million.
+    expect(Math.max(...perPartition.values())).toBeLessThanOrEqual(32);
 
     const profiles = await Promise.all(ids.map(async (id) => (await repo.getProfile(id))!));
     const expected = [...profiles].sort(byListKey).map((profile) => profile.id);
