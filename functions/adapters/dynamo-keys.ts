@@ -73,6 +73,33 @@ export const itemKeys = {
   job: (jobId: string): ItemKey => ({ pk: `JOB#${jobId}`, sk: 'JOB' }),
   /** The failures of one queued delivery, kept while it is retried and once it is dead. */
   deliveryFailure: (failureId: string): ItemKey => ({ pk: `FAILURE#${failureId}`, sk: 'FAILURE' }),
+  campaign: (campaignId: string): ItemKey => ({ pk: `CAMPAIGN#${campaignId}`, sk: 'CAMPAIGN' }),
+  /** A campaign's counters (sent, delivered, redeemed...), moved by atomic ADDs. */
+  campaignStats: (campaignId: string): ItemKey => ({ pk: `CAMPAIGN#${campaignId}`, sk: 'STATS' }),
+  /** One customer counted once as converted by a campaign (treated or holdout). */
+  campaignConversion: (campaignId: string, customerId: string): ItemKey => ({
+    pk: `CAMPAIGN#${campaignId}`,
+    sk: `CONVERSION#${customerId}`,
+  }),
+  /** The send of one campaign occurrence to one customer: the idempotency record, in the customer's partition so erasure reaches it. */
+  campaignSend: (customerId: string, campaignId: string, occurrence: string): ItemKey => ({
+    pk: customerPartition(customerId),
+    sk: `SEND#${campaignId}#${occurrence}`,
+  }),
+  /** When a customer was last mailed (frequency cap), in the customer's partition. */
+  contactLog: (customerId: string): ItemKey => ({ pk: customerPartition(customerId), sk: 'CONTACT' }),
+  complaint: (customerId: string, complaintId: string): ItemKey => ({
+    pk: customerPartition(customerId),
+    sk: `COMPLAINT#${complaintId}`,
+  }),
+  /** An address that must get no more mail, by its digest (identityDigest of the normalized email). */
+  suppression: (emailDigest: string): ItemKey => ({ pk: `SUPPRESSION#${emailDigest}`, sk: 'SUPPRESSION' }),
+  /** One mail SES accepted, by SES message id: SES events find their campaign and customer here. */
+  message: (messageId: string): ItemKey => ({ pk: `MESSAGE#${messageId}`, sk: 'MESSAGE' }),
+  /** An issued coupon code, by the code as the store reports it back (upper case). */
+  coupon: (code: string): ItemKey => ({ pk: `COUPON#${code.toUpperCase()}`, sk: 'COUPON' }),
+  /** The key that signs unsubscribe links, created on first use. */
+  signingKey: (): ItemKey => ({ pk: 'SIGNING_KEY', sk: 'UNSUBSCRIBE' }),
 };
 
 const customerListPrefix = 'CUSTOMERS';
@@ -122,6 +149,7 @@ export const lists = {
   quarantine: 'QUARANTINE',
   exports: 'EXPORTS',
   deadLetters: 'DEADLETTERS',
+  campaigns: 'CAMPAIGNS',
   channelOrders: (channelId: string): string => `ORDERS#${channelId}`,
 };
 
