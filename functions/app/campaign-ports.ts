@@ -33,6 +33,8 @@ export interface CouponRequest {
   expiresAt: string;
   /** The customer's email, so platforms that can restrict a code to one buyer do. */
   email: string;
+  /** The customer's id at this channel's platform, where the platform ties codes to customers by id. */
+  platformCustomerId: string | null;
   /** Currency of a fixed-amount coupon (the channel's). */
   currency: string | null;
   /** Title or description shown to staff in the store admin. */
