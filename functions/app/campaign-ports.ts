@@ -64,6 +64,10 @@ export const dropReasons = [
   'suppressed',
   'open_complaint',
   'frequency_cap',
+  /** A coupon campaign, and none of the customer's stores has coupons set up. */
+  'no_coupon_provider',
+  /** The store refused to create the code (credentials, validation): no retry would change it. */
+  'coupon_rejected',
 ] as const;
 export type DropReason = (typeof dropReasons)[number];
 
@@ -110,6 +114,8 @@ export const statCounters = [
   'convertedTreated',
   /** Holdout customers who ordered within the attribution window. */
   'convertedHoldout',
+  /** A retry found a send that may or may not have been mailed: never mailed again. */
+  'unconfirmed',
 ] as const;
 export type StatCounter = (typeof statCounters)[number] | `suppressed.${DropReason}`;
 export type StatDeltas = Partial<Record<StatCounter, number>>;
