@@ -200,7 +200,7 @@ export class HuitouStack extends Stack {
 
     // --- Queues, each with its DLQ and a depth alarm -------------------------
     const queueEntries = entriesOf<QueueName, (typeof queues)[QueueName]>(queues).map(([name, def]) => {
-      const consumerTimeout = def.consumer === undefined ? 0 : functions[def.consumer].timeoutSeconds;
+      const consumerTimeout = functions[def.consumer].timeoutSeconds;
       if (def.visibilityTimeoutSeconds < minVisibilityTimeoutFactor * consumerTimeout) {
         throw new Error(
           `Queue ${name}: visibility timeout ${def.visibilityTimeoutSeconds} s is under ` +
@@ -224,7 +224,7 @@ export class HuitouStack extends Stack {
       });
       const dlqDepthAlarm = new Alarm(this, `${def.id}DlqDepthAlarm`, {
         alarmDescription:
-          `Messages on the ${name} DLQ: ${def.consumer ? `the ${def.consumer} function` : 'its consumers'} failed them ` +
+          `Messages on the ${name} DLQ: the ${def.consumer} function failed them ` +
           `${def.maxReceiveCount} times. Inspect them, fix the cause, then redrive.`,
         metric: dlq.metricApproximateNumberOfMessagesVisible({
           period: Duration.minutes(1),
@@ -266,7 +266,6 @@ export class HuitouStack extends Stack {
     this.functions = Object.fromEntries(functionEntries) as Record<FunctionName, LambdaFunction>;
 
     for (const [queueName, def] of entriesOf<QueueName, (typeof queues)[QueueName]>(queues)) {
-      if (def.consumer === undefined) continue;
       // Grants the consumer ReceiveMessage, DeleteMessage, ChangeMessageVisibility
       // and GetQueueAttributes on this queue only.
       this.functions[def.consumer].function.addEventSource(
@@ -274,6 +273,7 @@ export class HuitouStack extends Stack {
           batchSize: def.batchSize,
           maxBatchingWindow: Duration.seconds(def.maxBatchingWindowSeconds),
           reportBatchItemFailures: true,
+          maxConcurrency: 'maxConcurrency' in def ? def.maxConcurrency : undefined,
         }),
       );
     }

@@ -80,15 +80,14 @@ export type IndexName = (typeof table.indexes)[number]['indexName'];
 export const customerListShards = 16;
 
 /** Names of huitou's queues; each has a definition in `queues` below. */
-export type QueueName = 'ingest' | 'rescore' | 'scoring' | 'customerEvents';
+export type QueueName = 'ingest' | 'rescore' | 'scoring' | 'customerEvents' | 'campaignRuns' | 'sends';
 
 export interface QueueDefinition {
   readonly id: string;
   /**
-   * The function that consumes the queue, a key of `functions`; undefined for
-   * a queue whose consumers arrive later (customer events wait for campaigns).
+   * The function that consumes the queue, a key of `functions`.
    */
-  readonly consumer: FunctionName | undefined;
+  readonly consumer: FunctionName;
   readonly batchSize: number;
   readonly maxBatchingWindowSeconds: number;
   /** AWS guidance: at least 6 x the consumer's timeout, so a retry never overlaps a running batch. */
@@ -98,6 +97,8 @@ export interface QueueDefinition {
   readonly dlqRetentionDays: number;
   /** SQS allows up to 1 MiB; webhook bodies travel gzipped within it. */
   readonly maxMessageBytes: number;
+  /** At most this many concurrent invocations of the consumer for this queue (Lambda's minimum is 2). */
+  readonly maxConcurrency?: number;
 }
 
 /**
@@ -269,7 +270,53 @@ export const functions = {
     redrives: [],
     routes: [],
   },
+  matcher: {
+    id: 'MatcherFunction',
+    entry: 'functions/handlers/matcher.ts',
+    // A run's shard hands its cursor on before the timeout; 5 minutes of one shard is about 60,000 customers.
+    timeoutSeconds: 300,
+    memoryMiB: 1024,
+    description: 'Turns customer events, schedules and campaign runs into send tasks',
+    table: 'read-write',
+    sendsTo: ['sends', 'campaignRuns'],
+    redrives: [],
+    routes: [],
+    schedules: [
+      {
+        id: 'CampaignTick',
+        description: 'Starts the campaign runs whose schedule or day came round',
+        expression: 'rate(15 minutes)',
+        timeZone: 'UTC',
+        queue: 'campaignRuns',
+        message: { kind: 'tick' },
+        settings: {
+          expression: { context: 'campaignTickSchedule', env: 'HUITOU_CAMPAIGN_TICK_SCHEDULE' },
+          timeZone: { context: 'campaignTickTimeZone', env: 'HUITOU_CAMPAIGN_TICK_TIME_ZONE' },
+        },
+      },
+    ],
+  },
+  sender: {
+    id: 'SenderFunction',
+    entry: 'functions/handlers/sender.ts',
+    timeoutSeconds: 60,
+    memoryMiB: 512,
+    description: 'Runs each send task: guardrails, coupon at the store, email through SES, the record',
+    table: 'read-write',
+    // Quiet hours put a task back on its own queue, delayed.
+    sendsTo: ['sends'],
+    redrives: [],
+    routes: [],
+  },
 } as const satisfies Record<string, FunctionDefinition>;
+
+/**
+ * How fast campaign mail goes out: below the SES account's sending rate
+ * (a new account out of the sandbox starts at 14/s), whatever the backlog.
+ * The sender's event source runs at most `senderConcurrency` invocations, and
+ * each paces its sends to its share of the rate.
+ */
+export const emailSending = { maxSendRatePerSecond: 10, senderConcurrency: 2 } as const;
 
 export type FunctionName = keyof typeof functions;
 
@@ -309,14 +356,38 @@ export const queues = {
   },
   customerEvents: {
     id: 'CustomerEventsQueue',
-    consumer: undefined,
+    consumer: 'matcher',
     batchSize: 10,
     maxBatchingWindowSeconds: 1,
-    visibilityTimeoutSeconds: 900,
+    visibilityTimeoutSeconds: 6 * functions.matcher.timeoutSeconds,
     maxReceiveCount: 5,
     retentionDays: 14,
     dlqRetentionDays: 14,
     maxMessageBytes: 256 * 1024,
+  },
+  campaignRuns: {
+    id: 'CampaignRunsQueue',
+    consumer: 'matcher',
+    batchSize: 1,
+    maxBatchingWindowSeconds: 0,
+    visibilityTimeoutSeconds: 6 * functions.matcher.timeoutSeconds,
+    maxReceiveCount: 3,
+    retentionDays: 4,
+    dlqRetentionDays: 14,
+    maxMessageBytes: 256 * 1024,
+  },
+  sends: {
+    id: 'SendsQueue',
+    consumer: 'sender',
+    batchSize: 10,
+    maxBatchingWindowSeconds: 1,
+    visibilityTimeoutSeconds: 6 * functions.sender.timeoutSeconds,
+    // A store API that is down is retried for a while (backoff in the sender) before the task goes to the DLQ.
+    maxReceiveCount: 8,
+    retentionDays: 4,
+    dlqRetentionDays: 14,
+    maxMessageBytes: 256 * 1024,
+    maxConcurrency: emailSending.senderConcurrency,
   },
 } as const satisfies Record<QueueName, QueueDefinition>;
 

@@ -218,8 +218,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     const eventSources: { queue: LocalQueue; source: SqsEventSource }[] = [];
     for (const queue of Object.values(localQueues)) {
-      // A queue without a consumer yet keeps its messages for whoever reads them.
-      if (queue.definition.consumer === undefined) continue;
       const consumer = localFunctions[queue.definition.consumer];
       eventSources.push({
         queue,
@@ -227,6 +225,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           sqs,
           queue,
           consumer,
+          concurrency: queue.definition.maxConcurrency,
           region: localRegion,
           retryDelaySeconds,
           receiveCounts: receiveCounts.get(queue.name) ?? new Map(),

@@ -98,6 +98,8 @@ export const itemKeys = {
   message: (messageId: string): ItemKey => ({ pk: `MESSAGE#${messageId}`, sk: 'MESSAGE' }),
   /** An issued coupon code, by the code as the store reports it back (upper case). */
   coupon: (code: string): ItemKey => ({ pk: `COUPON#${code.toUpperCase()}`, sk: 'COUPON' }),
+  /** The end of the time the matcher's last tick covered. */
+  campaignTick: (): ItemKey => ({ pk: 'CAMPAIGN_TICK', sk: 'CAMPAIGN_TICK' }),
   /** The key that signs unsubscribe links, created on first use. */
   signingKey: (): ItemKey => ({ pk: 'SIGNING_KEY', sk: 'UNSUBSCRIBE' }),
 };

@@ -1,26 +1,34 @@
-// Long work (a rescore) as one item staff poll: status, progress and result.
+// Long work (a rescore, a campaign run) as one item staff poll: status, progress and result.
 // Shards report done into a string set, so a retried shard is counted once.
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { Job, JobStore, ShardReport } from '../app/rescore';
+import type { Job } from '../app/rescore';
 import { capacityMeter, documentClient } from './dynamo-client';
 import { itemKeys } from './dynamo-keys';
 
 /** Jobs are kept 30 days. */
 const jobTtlSeconds = 30 * 86_400;
 
-function jobOf(item: Record<string, unknown>): Job {
+/** What every job item has: shards report into it. */
+interface ShardedJob {
+  id: string;
+  createdAt: string;
+  shardsDone: string[];
+  shardReports: Record<string, unknown>;
+}
+
+function jobOf<J extends ShardedJob>(item: Record<string, unknown>): J {
   const { pk: _pk, sk: _sk, expiresAt: _expiresAt, shardsDone, shardReports, ...job } = item;
   return {
-    ...(job as unknown as Job),
+    ...(job as unknown as J),
     shardsDone: shardsDone instanceof Set ? [...(shardsDone as Set<string>)].sort() : [],
-    shardReports: (shardReports as Record<string, ShardReport> | undefined) ?? {},
+    shardReports: (shardReports as J['shardReports'] | undefined) ?? {},
   };
 }
 
-export class DynamoJobStore implements JobStore {
+export class DynamoJobStore<J extends ShardedJob = Job> {
   constructor(private readonly tableName: string) {}
 
-  async create(job: Job): Promise<void> {
+  async create(job: J): Promise<void> {
     const { shardsDone: _done, ...stored } = job;
     const result = await documentClient().send(
       new PutCommand({
@@ -33,14 +41,14 @@ export class DynamoJobStore implements JobStore {
     capacityMeter.record('write', result.ConsumedCapacity);
   }
 
-  async get(jobId: string): Promise<Job | undefined> {
+  async get(jobId: string): Promise<J | undefined> {
     const result = await documentClient().send(
       new GetCommand({ TableName: this.tableName, Key: itemKeys.job(jobId), ConsistentRead: true }),
     );
-    return result.Item ? jobOf(result.Item) : undefined;
+    return result.Item ? jobOf<J>(result.Item) : undefined;
   }
 
-  async update(jobId: string, fields: Partial<Pick<Job, 'status' | 'progress' | 'result' | 'error' | 'asOf' | 'startedAt' | 'finishedAt'>>): Promise<void> {
+  async update(jobId: string, fields: Partial<Omit<J, 'id' | 'shardsDone' | 'shardReports'>>): Promise<void> {
     const entries = Object.entries(fields).filter(([, value]) => value !== undefined);
     if (entries.length === 0) return;
     const result = await documentClient().send(
@@ -57,7 +65,7 @@ export class DynamoJobStore implements JobStore {
     capacityMeter.record('write', result.ConsumedCapacity);
   }
 
-  async reportShard(jobId: string, shard: string, report: ShardReport): Promise<Job> {
+  async reportShard(jobId: string, shard: string, report: J['shardReports'][string]): Promise<J> {
     const result = await documentClient().send(
       new UpdateCommand({
         TableName: this.tableName,
@@ -71,6 +79,6 @@ export class DynamoJobStore implements JobStore {
       }),
     );
     capacityMeter.record('write', result.ConsumedCapacity);
-    return jobOf(result.Attributes ?? {});
+    return jobOf<J>(result.Attributes ?? {});
   }
 }

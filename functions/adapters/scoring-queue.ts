@@ -5,7 +5,7 @@ import type { CustomerEvent, RescoreRequest, ScoringTask } from '../app/rescore'
 
 let client: SQSClient | undefined;
 
-function sqs(): SQSClient {
+export function sqs(): SQSClient {
   client ??= new SQSClient({});
   return client;
 }
@@ -14,10 +14,15 @@ export async function sendRescoreRequest(queueUrl: string, request: RescoreReque
   await sqs().send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(request) }));
 }
 
-/** SQS takes ten messages per batch; a batch entry that fails is an error, so the caller's message is retried. */
-async function sendAll(queueUrl: string, bodies: readonly unknown[]): Promise<void> {
+/**
+ * SQS takes ten messages per batch; a batch entry that fails is an error, so
+ * the caller's message is retried. `delaySeconds` (at most 900) holds them back.
+ */
+export async function sendAll(queueUrl: string, bodies: readonly unknown[], delaySeconds?: number): Promise<void> {
   for (let start = 0; start < bodies.length; start += 10) {
-    const entries = bodies.slice(start, start + 10).map((body, i) => ({ Id: `${start + i}`, MessageBody: JSON.stringify(body) }));
+    const entries = bodies
+      .slice(start, start + 10)
+      .map((body, i) => ({ Id: `${start + i}`, MessageBody: JSON.stringify(body), DelaySeconds: delaySeconds }));
     const result = await sqs().send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: entries }));
     if (result.Failed?.length) {
       const first = result.Failed[0]!;

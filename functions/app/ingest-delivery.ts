@@ -12,6 +12,7 @@ import {
 import type { CustomerRepository, DeliveryRef, ReceivedDelivery } from '../domain/ports';
 import { payloadDigests } from '../domain/privacy';
 import type { QuarantineEntry } from '../domain/quarantine';
+import type { OrderRecord } from '../domain/orders';
 import { StoreRefusedError } from '../shared/errors';
 import { exportPersonData, redactPerson, redactShop, type PrivacyPorts } from './privacy';
 import { recordCustomerFacts, recordOrderChange } from './record-events';
@@ -59,6 +60,8 @@ export interface IngestPorts<D extends QueuedDelivery> {
   };
   /** A customer whose orders changed is scored again at once, with the current model. */
   scores: { refresh(customerId: string): Promise<void> };
+  /** Campaign attribution of a stored order: redeemed codes and conversions, each counted once. */
+  attribution: { orderChanged(order: OrderRecord): Promise<void> };
   now(): Date;
 }
 
@@ -136,10 +139,13 @@ async function apply<D extends QueuedDelivery>(
         now,
       });
       if (typeof result !== 'string') throw new Unusable(result.reason, result.issues);
-      if (result !== 'unchanged') {
-        const { channelId, orderId } = event.kind === 'order' ? event.order : event.kind === 'refund' ? event.refund : event;
-        const customerId = (await ports.customers.getOrder(channelId, orderId))?.customerId;
-        if (customerId !== undefined) await ports.scores.refresh(customerId);
+      const { channelId, orderId } = event.kind === 'order' ? event.order : event.kind === 'refund' ? event.refund : event;
+      const stored = await ports.customers.getOrder(channelId, orderId);
+      if (stored?.customerId !== undefined) {
+        if (result !== 'unchanged') await ports.scores.refresh(stored.customerId);
+        // Also for an unchanged order: a retry after attribution failed must still attribute.
+        // It only reads when everything is already counted.
+        await ports.attribution.orderChanged(stored);
       }
       return done(result);
     }

@@ -19,7 +19,9 @@ import { privacyPorts } from '../adapters/privacy-store';
 import { putQuarantine, setQuarantineStatus } from '../adapters/quarantine-store';
 import { attemptDelivery } from '../app/dead-letters';
 import { ingestDelivery, type IngestPorts } from '../app/ingest-delivery';
+import { attributeOrder } from '../app/attribute-order';
 import { refreshCustomer } from '../app/rescore';
+import { attributionPorts } from '../adapters/send-store';
 import { rescorePorts } from '../adapters/rescore-ports';
 import { cachedFor } from '../shared/cache';
 import { quarantineId } from '../domain/quarantine';
@@ -36,6 +38,8 @@ const customers = new DynamoCustomerRepository(tableName);
 const scoring = rescorePorts(tableName, queueUrls);
 // The model changes once a day; a minute's cache spares a read per delivery.
 const currentModel = cachedFor(60_000, scoring.models.get);
+
+const attribution = attributionPorts(tableName);
 
 const ports: IngestPorts<IngestMessage> = {
   channels: { get: (channelId) => getChannel(tableName, channelId) },
@@ -58,6 +62,11 @@ const ports: IngestPorts<IngestMessage> = {
     refresh: async (customerId) => {
       const profile = await customers.getProfile(customerId);
       if (profile) await refreshCustomer({ ...scoring, model: currentModel }, profile);
+    },
+  },
+  attribution: {
+    orderChanged: async (order) => {
+      await attributeOrder(attribution, order);
     },
   },
   now: () => new Date(),

@@ -26,7 +26,11 @@ export function parseQueueMessage<T>(record: SQSRecord, schema: z.ZodType<T>, wh
   return parsed.data;
 }
 
-export function reportRecords(event: SQSEvent, run: (record: SQSRecord) => Promise<void>, queue: QueueName): Promise<SQSBatchResponse> {
+export function reportRecords(
+  event: SQSEvent,
+  run: (record: SQSRecord) => Promise<void>,
+  queue: QueueName | readonly QueueName[],
+): Promise<SQSBatchResponse> {
   const logged = async (record: SQSRecord) => {
     try {
       await run(record);

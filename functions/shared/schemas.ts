@@ -54,3 +54,47 @@ export const scoringTaskSchema = z.object({
     .object({ customers: z.number(), changed: z.number(), segments: z.record(z.string(), segmentTotalsSchema) })
     .optional(),
 });
+
+/** One send of one campaign occurrence to one customer, on the sends queue (functions/app/send-campaign.ts). */
+export const sendTaskSchema = z.object({
+  campaignId: z.string().min(1).max(64),
+  customerId: z.string().min(1).max(64),
+  /** `once`, or what makes this occurrence distinct for a campaign that repeats. */
+  occurrence: z.string().min(1).max(128),
+  /** What asked for the send (event id, run job and shard): a new trigger may retry a send that was dropped. */
+  triggerId: z.string().min(1).max(200),
+});
+
+/**
+ * Work of the matcher on the campaign-runs queue: the periodic tick, and one
+ * shard of a run of one campaign (from a cursor when the run before handed on).
+ */
+export const campaignRunMessageSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('tick') }),
+  z.object({
+    kind: z.literal('shard'),
+    jobId: z.string().min(1).max(64),
+    campaignId: z.string().min(1).max(64),
+    occurrence: z.string().min(1).max(128),
+    byDays: z.boolean().optional(),
+    shard: z.string().min(1).max(64),
+    cursor: z.string().max(4096).optional(),
+    queued: z.number().int().nonnegative().optional(),
+    customers: z.number().int().nonnegative().optional(),
+  }),
+]);
+export type CampaignRunMessage = z.infer<typeof campaignRunMessageSchema>;
+
+/** A segment or stage transition on the customer-events queue (functions/app/rescore.ts CustomerEvent). */
+export const customerEventSchema = z.object({
+  id: z.string().min(1).max(200),
+  type: z.enum(['customer.segment_changed', 'customer.stage_changed']),
+  customerId: z.string().min(1).max(64),
+  from: z.string().nullable(),
+  to: z.string().nullable(),
+  at: z.string(),
+  asOf: z.string(),
+});
+
+/** What the matcher consumes: customer events, and its own campaign-run work. */
+export const matcherMessageSchema = z.union([customerEventSchema, campaignRunMessageSchema]);

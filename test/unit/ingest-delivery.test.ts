@@ -89,6 +89,7 @@ function ports(
   // Where each order write says it came from, as the DynamoDB adapter keeps it on the order.
   const savedDeliveries: DeliveryRef[] = [];
   const refreshed: string[] = [];
+  const attributed: string[] = [];
   const saveOrder = privacy.repo.saveOrder.bind(privacy.repo);
   privacy.repo.saveOrder = async (write) => {
     savedDeliveries.push(write.delivery);
@@ -129,9 +130,14 @@ function ports(
         refreshed.push(customerId);
       },
     },
+    attribution: {
+      orderChanged: async (order) => {
+        attributed.push(`${order.orderId}@${order.updatedAt}`);
+      },
+    },
     now: () => now,
   };
-  return { wired, repo: privacy.repo, privacy, quarantined, resolved, discarded, fetches, savedDeliveries, refreshed };
+  return { wired, repo: privacy.repo, privacy, quarantined, resolved, discarded, fetches, savedDeliveries, refreshed, attributed };
 }
 
 const bigCommerceChannel: IngestChannel = {
@@ -160,6 +166,7 @@ describe('Use case: ingestDelivery', () => {
     expect(p.resolved).toEqual([]);
     expect(p.savedDeliveries).toEqual([{ deliveryId: 'msg_1', topic: 'order.created', receivedAt: '2026-03-01T15:00:01.000Z' }]);
     expect(p.refreshed).toEqual([order!.customerId]);
+    expect(p.attributed).toEqual([`1001@${order!.updatedAt}`]);
   });
 
   it('changes nothing the second time the same delivery comes', async () => {
@@ -172,6 +179,8 @@ describe('Use case: ingestDelivery', () => {
     expect(again).toEqual({ result: 'processed', kind: 'order', outcome: 'unchanged' });
     expect([...p.repo.profiles.values()][0]!.figures).toEqual(figures);
     expect(p.refreshed).toHaveLength(1);
+    // Attribution runs again (a retry after it failed must still count), and finds nothing new to count.
+    expect(p.attributed).toHaveLength(2);
   });
 
   it('skips a delivery for a channel that is gone or redacted, writing nothing but releasing its body', async () => {
