@@ -199,7 +199,7 @@ export const functions = {
     memoryMiB: 512,
     description: 'Admin API for store staff and the huitou CLI',
     table: 'read-write',
-    sendsTo: ['ingest', 'rescore'],
+    sendsTo: ['ingest', 'rescore', 'campaignRuns'],
     redrives: ['ingest'],
     // Each route the admin function serves (functions/handlers/admin/), and a
     // catch-all after them: API Gateway sends a path or method no route
@@ -228,6 +228,10 @@ export const functions = {
       { method: 'GET', path: '/admin/model' },
       { method: 'GET', path: '/admin/model/backtest' },
       { method: 'GET', path: '/admin/segments' },
+      { method: 'POST', path: '/admin/campaigns/{campaignId}/preview' },
+      { method: 'POST', path: '/admin/campaigns/{campaignId}/dry-run' },
+      { method: 'POST', path: '/admin/campaigns/{campaignId}/run' },
+      { method: 'GET', path: '/admin/campaigns/{campaignId}/stats' },
       { method: 'ANY', path: '/admin/{proxy+}' },
     ],
   },

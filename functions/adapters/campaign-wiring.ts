@@ -60,6 +60,11 @@ async function channelsOf(tableName: string, profile: CustomerProfile): Promise<
   return channels.filter((channel): channel is Channel => channel !== undefined && channel.status === 'active');
 }
 
+/** The name of the store the customer last bought from, as the mail signs it. */
+export async function storeNameOf(tableName: string, profile: CustomerProfile): Promise<string> {
+  return (await channelsOf(tableName, profile))[0]?.name ?? 'our store';
+}
+
 export interface SenderWiring {
   tableName: string;
   sendsQueueUrl: string;
@@ -82,9 +87,7 @@ export function senderPorts(wiring: SenderWiring): SenderPorts {
         return undefined;
       },
     },
-    stores: {
-      nameFor: async (profile) => (await channelsOf(tableName, profile))[0]?.name ?? 'our store',
-    },
+    stores: { nameFor: (profile) => storeNameOf(tableName, profile) },
     mailer: new SesMailer(),
     unsubscribeUrl: (customerId, campaignId, email) => unsubscribeLink(tableName, wiring.publicUrl, { customerId, campaignId, email }),
     newCouponCode: () => couponCode(randomBytes(couponCodeRandomBytes)),
@@ -95,7 +98,8 @@ export function senderPorts(wiring: SenderWiring): SenderPorts {
 
 export interface MatcherWiring {
   tableName: string;
-  sendsQueueUrl: string;
+  /** Only the matcher queues send tasks; the admin API only starts runs. */
+  sendsQueueUrl?: string | undefined;
   campaignRunsQueueUrl: string;
 }
 
@@ -119,7 +123,11 @@ export function matcherPorts(wiring: MatcherWiring): MatcherPorts {
     },
     jobs: new DynamoJobStore<CampaignRunJob>(tableName),
     queue: {
-      sendTasks: (tasks) => sendTasks(wiring.sendsQueueUrl, tasks),
+      sendTasks: (tasks) => {
+        // Only a wiring bug reaches this: the function's definition does not send to the sends queue.
+        if (wiring.sendsQueueUrl === undefined) throw new Error('this function does not send to the sends queue');
+        return sendTasks(wiring.sendsQueueUrl, tasks);
+      },
       runShards: (tasks) => sendRunMessages(wiring.campaignRunsQueueUrl, tasks),
     },
     claimTickWindow: (now, firstWindowMs) => claimTickWindow(tableName, now, firstWindowMs),

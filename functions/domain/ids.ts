@@ -10,6 +10,7 @@ export const idPrefixes = {
   dataExport: 'exp_',
   apiKey: 'key_',
   job: 'job_',
+  campaign: 'cmp_',
 } as const;
 
 export type IdKind = keyof typeof idPrefixes;

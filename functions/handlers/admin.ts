@@ -10,6 +10,7 @@ import { functionConfig } from '../shared/config';
 import { httpErrors } from '../shared/http';
 import { logger } from '../shared/observability';
 import { storeUrlPolicy } from '../shared/store-url-policy';
+import { campaignRunRoutes } from './admin/campaign-runs';
 import { channelRoutes } from './admin/channels';
 import { customerRoutes } from './admin/customers';
 import { deadLetterRoutes } from './admin/dead-letters';
@@ -39,6 +40,8 @@ const routes: RouteTable<ServedRouteKey<'admin'>> = {
   ...scoringRoutes({ tableName, rescoreQueueUrl: queueUrls.rescore }),
   // A batch stops starting orders 9 s before the function's timeout; the CLI sends the rest again.
   ...importRoutes({ tableName, budgetMs: (functions.admin.timeoutSeconds - 9) * 1000 }),
+  // A dry run answers with what it saw 9 s before the function's timeout.
+  ...campaignRunRoutes({ tableName, campaignRunsQueueUrl: queueUrls.campaignRuns, budgetMs: (functions.admin.timeoutSeconds - 9) * 1000 }),
 };
 
 const serveAdmin = createRouter({
