@@ -3,6 +3,8 @@
 import { randomBytes } from 'node:crypto';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { signBodyHmac, signStandardWebhook } from '../../functions/adapters/signatures';
+import type { HandlerOverrides } from '../../bin/local/lambda';
+import { queues, type QueueName } from '../../lib/resources';
 import { startLocalStack, type LocalStack } from '../../bin/local/stack';
 
 process.env['POWERTOOLS_LOG_LEVEL'] ??= 'ERROR';
@@ -13,9 +15,9 @@ export interface TestStack {
   api<T = unknown>(path: string, init?: { method?: string; body?: unknown; key?: string }): Promise<{ status: number; body: T }>;
   createChannel(input: Record<string, unknown>): Promise<{ id: string; webhookUrl: string }>;
   deliver(url: string, body: Buffer | string, headers: Record<string, string>): Promise<number>;
-  /** Resolves once every queue is empty and nothing is in flight; fails after `timeoutMs` (default 30 s). */
+  /** Resolves once every queue (not the DLQs) is empty and nothing is in flight; fails after `timeoutMs` (default 30 s). */
   settled(timeoutMs?: number): Promise<void>;
-  queueDepth(queue: 'ingest' | 'ingestDlq'): Promise<number>;
+  queueDepth(queue: QueueName | `${QueueName}Dlq`): Promise<number>;
   /** The customer with this email as GET /admin/customers/{id} shows it (orders included); undefined if none. */
   customerByEmail<T = Record<string, any>>(email: string): Promise<T | undefined>;
   /** Like customerByEmail, but a missing customer fails the test. */
@@ -23,12 +25,13 @@ export interface TestStack {
   stop(): Promise<void>;
 }
 
-export async function startTestStack(options: { retryDelaySeconds?: number } = {}): Promise<TestStack> {
+export async function startTestStack(options: { retryDelaySeconds?: number; handlers?: HandlerOverrides } = {}): Promise<TestStack> {
   const stack = await startLocalStack({
     port: 0,
     inMemory: true,
     tableName: `t${randomBytes(4).toString('hex')}`,
     retryDelaySeconds: options.retryDelaySeconds ?? 0,
+    handlers: options.handlers,
   });
   const sqs = new SQSClient({
     endpoint: stack.endpoints.sqs,
@@ -36,7 +39,7 @@ export async function startTestStack(options: { retryDelaySeconds?: number } = {
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
 
-  const queueDepth = async (queue: 'ingest' | 'ingestDlq'): Promise<number> => {
+  const queueDepth = async (queue: QueueName | `${QueueName}Dlq`): Promise<number> => {
     const { Attributes } = await sqs.send(
       new GetQueueAttributesCommand({
         QueueUrl: stack.queueUrls[queue],
@@ -93,7 +96,8 @@ export async function startTestStack(options: { retryDelaySeconds?: number } = {
       let emptyLooks = 0;
       while (emptyLooks < 2) {
         if (Date.now() > deadline) throw new Error(`queues did not settle within ${timeoutMs / 1000} s`);
-        emptyLooks = (await queueDepth('ingest')) === 0 ? emptyLooks + 1 : 0;
+        const depths = await Promise.all((Object.keys(queues) as QueueName[]).map((queue) => queueDepth(queue)));
+        emptyLooks = depths.every((depth) => depth === 0) ? emptyLooks + 1 : 0;
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
     },
