@@ -190,7 +190,7 @@ async function main(): Promise<void> {
       }
     } finally {
       await stack.stop();
-      await fake.stop();
+      await fake.close();
     }
   }
   say(`median: ${median(runs.map((r) => r.sendsPerSecond)).toFixed(2)} sends/s (runs: ${runs.map((r) => r.sendsPerSecond.toFixed(2)).join(' / ')})`);

@@ -128,7 +128,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await t?.stop();
-  await fake?.stop();
+  await fake?.close();
 });
 
 describe('Flow: orders → rescore → segment event → coupon and email → an order with the code → stats', () => {
