@@ -146,7 +146,8 @@ describe('Function: audienceMisses', () => {
       clv: fc.option(fc.nat(300)),
     });
     fc.assert(
-      fc.property(audiences, subjects, (audience, s) => {
+      fc.property(audiences, subjects, (generated, s) => {
+        const audience: Audience = generated;
         const customer = subject({
           figures: figures(s.lastOrderAt, s.orders),
           segment: s.segment as AudienceSubject['segment'],
