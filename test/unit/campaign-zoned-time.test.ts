@@ -1,7 +1,7 @@
 // A zone's wall clock, and the instant a wall time maps to across DST.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { instantAt, isTimeZone, wallClockAt } from '../../functions/domain/campaigns/zoned-time';
+import { instantAt, isTimeZone, passesOf, wallClockAt } from '../../functions/domain/campaigns/zoned-time';
 
 const wall = (iso: string) => Date.parse(`${iso}Z`);
 
@@ -65,5 +65,16 @@ describe('Function: instantAt', () => {
         }
       }),
     );
+  });
+});
+
+describe('Function: passesOf', () => {
+  it('gives one instant for an ordinary or skipped time and both passes of a repeated one', () => {
+    expect(passesOf(wall('2026-07-01T09:00:00'), 'Europe/Berlin')).toEqual([new Date('2026-07-01T07:00:00Z')]);
+    expect(passesOf(wall('2026-03-29T02:30:00'), 'Europe/Berlin')).toEqual([new Date('2026-03-29T01:00:00Z')]);
+    expect(passesOf(wall('2026-10-25T02:30:00'), 'Europe/Berlin')).toEqual([
+      new Date('2026-10-25T00:30:00Z'),
+      new Date('2026-10-25T01:30:00Z'),
+    ]);
   });
 });

@@ -1,8 +1,8 @@
 // Wall-clock time in an IANA zone, read through Intl (the runtime's tz data),
 // for campaign schedules and quiet hours. Each wall-clock minute maps to one
-// instant, and later wall times never map to earlier instants: a time that a
-// DST jump skips maps to the instant of the jump (when the clock first shows
-// a later time), and a time that DST repeats maps to its first pass.
+// instant (instantAt), and later wall times never map to earlier instants: a
+// time that a DST jump skips maps to the instant of the jump (when the clock
+// first shows a later time), and a time that DST repeats maps to its first pass.
 
 const minuteMs = 60_000;
 const dayMs = 86_400_000;
@@ -54,11 +54,21 @@ function wallMs(at: number, timeZone: string): number {
 
 /** The instant the wall clock in `timeZone` shows `local` (a wall time as UTC milliseconds, see wallClockAt). */
 export function instantAt(local: number, timeZone: string): Date {
+  return passesOf(local, timeZone)[0]!;
+}
+
+/**
+ * The instants, ascending, at which the wall clock in `timeZone` shows
+ * `local`: one, two when DST repeats it, or the jump when DST skips it.
+ */
+export function passesOf(local: number, timeZone: string): Date[] {
   // A zone changes its offset at most once within a day either side, so the
-  // offsets a day before and after are the only ones `local` can carry.
+  // offsets a day before and after are the only ones `local` can carry; a
+  // fallback makes the earlier offset the larger, so the passes come in order.
   const offsets = [local - dayMs, local + dayMs].map((at) => wallMs(at, timeZone) - Math.floor(at / 1000) * 1000);
+  if (offsets[0] === offsets[1]) offsets.pop();
   const passes = offsets.map((offset) => local - offset).filter((at) => wallMs(at, timeZone) === local);
-  if (passes.length > 0) return new Date(Math.min(...passes));
+  if (passes.length > 0) return passes.map((at) => new Date(at));
   // Skipped: the clock jumped over `local`. Find the first minute after the jump.
   let shown = local - offsets[1]!;
   let after = local - offsets[0]!;
@@ -67,5 +77,5 @@ export function instantAt(local: number, timeZone: string): Date {
     if (wallMs(middle, timeZone) > local) after = middle;
     else shown = middle;
   }
-  return new Date(after);
+  return [new Date(after)];
 }
