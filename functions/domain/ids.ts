@@ -11,6 +11,7 @@ export const idPrefixes = {
   apiKey: 'key_',
   job: 'job_',
   campaign: 'cmp_',
+  complaint: 'cpl_',
 } as const;
 
 export type IdKind = keyof typeof idPrefixes;

@@ -11,7 +11,9 @@ import { httpErrors } from '../shared/http';
 import { logger } from '../shared/observability';
 import { storeUrlPolicy } from '../shared/store-url-policy';
 import { campaignRunRoutes } from './admin/campaign-runs';
+import { campaignRoutes } from './admin/campaigns';
 import { channelRoutes } from './admin/channels';
+import { complaintRoutes } from './admin/complaints';
 import { customerRoutes } from './admin/customers';
 import { deadLetterRoutes } from './admin/dead-letters';
 import { exportRoutes } from './admin/exports';
@@ -28,6 +30,8 @@ const routes: RouteTable<ServedRouteKey<'admin'>> = {
   ...keyRoutes({ tableName }),
   ...channelRoutes({ tableName, urlPolicy: storeUrlPolicy() }),
   ...customerRoutes({ tableName }),
+  ...complaintRoutes({ tableName }),
+  ...campaignRoutes({ tableName }),
   ...quarantineRoutes({ tableName, ingestQueueUrl: queueUrls.ingest }),
   ...deadLetterRoutes({
     tableName,
