@@ -6,7 +6,11 @@
 // Order for retries: the suppression first (idempotent), then one transaction
 // that sets the consent and counts, only if the consent was not unsubscribed
 // already, so a repeated POST never counts twice.
-import { verifyUnsubscribeToken, type UnsubscribeTokenPayload } from '../domain/campaigns/unsubscribe-token';
+import {
+  isWellFormedUnsubscribeToken,
+  verifyUnsubscribeToken,
+  type UnsubscribeTokenPayload,
+} from '../domain/campaigns/unsubscribe-token';
 
 export interface UnsubscribePorts {
   /** The key unsubscribe tokens are signed with. */
@@ -40,6 +44,8 @@ export type UnsubscribeOutcome =
 
 /** The token's payload when it is one of ours, for the confirmation page; changes nothing. */
 export async function readUnsubscribeToken(ports: Pick<UnsubscribePorts, 'signingKey'>, token: string): Promise<UnsubscribeTokenPayload | null> {
+  // Anything that cannot be a token is refused before the key is read.
+  if (!isWellFormedUnsubscribeToken(token)) return null;
   return verifyUnsubscribeToken(token, await ports.signingKey());
 }
 

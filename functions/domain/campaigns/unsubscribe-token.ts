@@ -62,11 +62,18 @@ export function signUnsubscribeToken(payload: UnsubscribeTokenPayload, key: Uint
   return Buffer.concat([body, mac(body, key)]).toString('base64url');
 }
 
+/** The shortest token: version, two 1-byte ids with their lengths, no digest, the MAC. */
+const minTokenBytes = 6 + macBytes;
+
+/** Whether `token` has a token's form (alphabet and length); says nothing of its signature. */
+export function isWellFormedUnsubscribeToken(token: string): boolean {
+  return token.length <= maxTokenChars && base64url.test(token) && Buffer.from(token, 'base64url').length >= minTokenBytes;
+}
+
 /** The payload of a token this key signed; null for anything else (forged, altered, truncated, not a token). */
 export function verifyUnsubscribeToken(token: string, key: Uint8Array): UnsubscribeTokenPayload | null {
-  if (token.length > maxTokenChars || !base64url.test(token)) return null;
+  if (!isWellFormedUnsubscribeToken(token)) return null;
   const bytes = Buffer.from(token, 'base64url');
-  if (bytes.length <= macBytes) return null;
   const body = bytes.subarray(0, bytes.length - macBytes);
   // Compared in constant time before anything of the body is trusted.
   if (!timingSafeEqual(mac(body, key), bytes.subarray(bytes.length - macBytes))) return null;
