@@ -4,7 +4,8 @@
 // Environment: PORT (default 3000), HUITOU_DATA_DIR (default .huitou/),
 // HUITOU_IN_MEMORY=1 (nothing on disk), HUITOU_ADMIN_KEY (owner key to create),
 // HUITOU_LOCAL_RETRY_SECONDS (delay before a failed queue record is retried),
-// HUITOU_RESCORE_SCHEDULE and HUITOU_RESCORE_TIME_ZONE (the rescore schedule).
+// HUITOU_RESCORE_SCHEDULE and HUITOU_RESCORE_TIME_ZONE (the rescore schedule),
+// HUITOU_EMAIL_FROM (the From address of mail; default huitou@example.com).
 // stdout carries only the lines below (and the handlers' own logs); progress
 // goes to stderr.
 import { announceStack } from './local/discovery';
@@ -73,6 +74,7 @@ async function main(): Promise<void> {
       `dynamodb ${stack.endpoints.dynamodb}`,
       `sqs ${stack.endpoints.sqs}`,
       `ses ${stack.endpoints.ses}`,
+      `mail view ${stack.endpoints.ses}/`,
       `admin key ${stack.adminKey}`,
       '',
     ].join('\n'),

@@ -37,11 +37,14 @@ import {
   TreatMissingData,
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { EventBus, Rule } from 'aws-cdk-lib/aws-events';
+import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Schedule, ScheduleExpression, ScheduleTargetInput, TimeWindow } from 'aws-cdk-lib/aws-scheduler';
+import { ConfigurationSet, EmailSendingEvent, EventDestination } from 'aws-cdk-lib/aws-ses';
 import { SqsSendMessage } from 'aws-cdk-lib/aws-scheduler-targets';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
@@ -69,7 +72,33 @@ export const routeAuthentication: Partial<Record<FunctionName, string>> = {
     'The admin API authenticates with huitou API keys (Authorization: Bearer), checked and role-gated in the ' +
     'admin function, so the CLI works the same against the local stack and the cloud. 401 without a valid ' +
     'key, 403 without the right role.',
+  unsubscribe:
+    'Unsubscribe links are opened by mail recipients and their mail clients (RFC 8058 one-click POST), who hold ' +
+    'no credential but the link. The path carries an HMAC-SHA256 token over the customer, the campaign and the ' +
+    "address's digest; the function answers 404 to any token it did not sign and changes nothing on GET.",
 };
+
+/**
+ * The SES events the configuration set publishes, as the configuration set
+ * names them and as EventBridge's detail-type names them
+ * (functions/domain/campaigns/ses-events.ts reads the same events).
+ */
+export const publishedSesEvents: readonly { event: EmailSendingEvent; detailType: string }[] = [
+  { event: EmailSendingEvent.SEND, detailType: 'Email Sent' },
+  { event: EmailSendingEvent.DELIVERY, detailType: 'Email Delivered' },
+  { event: EmailSendingEvent.BOUNCE, detailType: 'Email Bounced' },
+  { event: EmailSendingEvent.COMPLAINT, detailType: 'Email Complaint Received' },
+  { event: EmailSendingEvent.OPEN, detailType: 'Email Opened' },
+  { event: EmailSendingEvent.CLICK, detailType: 'Email Clicked' },
+  { event: EmailSendingEvent.REJECT, detailType: 'Email Rejected' },
+  { event: EmailSendingEvent.RENDERING_FAILURE, detailType: 'Email Rendering Failed' },
+  { event: EmailSendingEvent.DELIVERY_DELAY, detailType: 'Email Delivery Delayed' },
+];
+
+/** The address in a From value (`Name <address>` or a bare address). */
+export function senderAddress(from: string): string {
+  return /<([^<>]+)>\s*$/.exec(from)?.[1]?.trim() ?? from.trim();
+}
 
 /** DynamoDB actions of each table access level, named one by one (no wildcards). */
 const tableActions: Record<TableAccess, { items: string[]; query: boolean }> = {
@@ -121,6 +150,9 @@ export class HuitouStack extends Stack {
   readonly alarmTopic: Topic;
   /** EventBridge Scheduler schedules by their id in lib/resources.ts. */
   readonly schedules: Record<string, Schedule>;
+  /** The SES configuration set of huitou's mail; its events reach the sesEvents queue. */
+  readonly mailConfigurationSet: ConfigurationSet;
+  readonly sesEventsRule: Rule;
 
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
@@ -244,6 +276,40 @@ export class HuitouStack extends Stack {
     });
     this.queues = Object.fromEntries(queueEntries) as Record<QueueName, QueueWithDlq>;
 
+    // --- HTTP API (the API itself: functions that write links need its URL) ---
+    this.httpApi = new HttpApi(this, 'HttpApi', {
+      description: 'huitou: marketplace webhooks, the admin API and unsubscribe links',
+      createDefaultStage: false,
+    });
+
+    // --- Mail: the configuration set and the path of its events --------------
+    // SES publishes the events of mail sent with this configuration set to the
+    // default event bus; a rule that matches this configuration set's tag
+    // sends them to the sesEvents queue, whose consumer is sesFeedback.
+    // EventBridge rather than SNS: no topic and no customer-managed KMS key to
+    // encrypt it (SES can publish to neither an unencrypted topic cdk-nag
+    // accepts nor one under aws/sns), every event comes with an id, and the
+    // rule filters on the configuration set.
+    this.mailConfigurationSet = new ConfigurationSet(this, 'MailConfigurationSet', { reputationMetrics: true });
+    this.mailConfigurationSet.addEventDestination('ToEventBridge', {
+      destination: EventDestination.eventBus(EventBus.fromEventBusName(this, 'DefaultEventBus', 'default')),
+      events: publishedSesEvents.map(({ event }) => event),
+    });
+    const sesEvents = this.queues.sesEvents;
+    this.sesEventsRule = new Rule(this, 'SesEventsRule', {
+      description: "SES events of huitou's configuration set, to the sesEvents queue",
+      eventPattern: {
+        source: ['aws.ses'],
+        detailType: publishedSesEvents.map(({ detailType }) => detailType),
+        detail: { mail: { tags: { 'ses:configuration-set': [this.mailConfigurationSet.configurationSetName] } } },
+      },
+      // A delivery EventBridge cannot make within a day goes to the queue's own
+      // DLQ, whose depth alarm tells someone.
+      targets: [new SqsQueue(sesEvents.queue, { deadLetterQueue: sesEvents.dlq, retryAttempts: 185, maxEventAge: Duration.hours(24) })],
+    });
+    const emailFrom = this.node.tryGetContext('emailFrom') as string | undefined;
+    const publicUrl = (this.node.tryGetContext('publicUrl') as string | undefined) ?? this.httpApi.apiEndpoint;
+
     // --- Functions ------------------------------------------------------------
     const indexArns = tableDefinition.indexes.map((index) => `${this.table.tableArn}/index/${index.indexName}`);
     const functionEntries = entriesOf<FunctionName, FunctionDefinition>(functions).map(([name, def]) => {
@@ -256,11 +322,13 @@ export class HuitouStack extends Stack {
           tableName: this.table.tableName,
           queueUrl: (queue) => this.queues[queue].queue.queueUrl,
           dlqUrl: (queue) => this.queues[queue].dlq.queueUrl,
+          email: () => ({ from: requireEmailFrom(emailFrom, name), configurationSet: this.mailConfigurationSet.configurationSetName }),
+          publicUrl: () => publicUrl,
         }),
         projectRoot,
         logRetention: RetentionDays.ONE_MONTH,
       });
-      this.grantWiring(fn, def, indexArns);
+      this.grantWiring(fn, def, indexArns, emailFrom);
       return [name, fn] as const;
     });
     this.functions = Object.fromEntries(functionEntries) as Record<FunctionName, LambdaFunction>;
@@ -280,11 +348,7 @@ export class HuitouStack extends Stack {
 
     this.schedules = this.addSchedules();
 
-    // --- HTTP API ---------------------------------------------------------------
-    this.httpApi = new HttpApi(this, 'HttpApi', {
-      description: 'huitou: marketplace webhooks and the admin API',
-      createDefaultStage: false,
-    });
+    // --- HTTP API stage and routes ----------------------------------------------
     const accessLogGroup = new LogGroup(this, 'HttpApiAccessLogs', {
       retention: RetentionDays.THREE_MONTHS,
       removalPolicy: RemovalPolicy.RETAIN,
@@ -393,7 +457,7 @@ export class HuitouStack extends Stack {
   }
 
   /** The rights a function's definition names, and no others. */
-  private grantWiring(fn: LambdaFunction, def: FunctionDefinition, indexArns: string[]): void {
+  grantWiring(fn: LambdaFunction, def: FunctionDefinition, indexArns: string[], emailFrom: string | undefined): void {
     const access = tableActions[def.table];
     fn.role.addToPrincipalPolicy(new PolicyStatement({ actions: access.items, resources: [this.table.tableArn] }));
     if (access.query) {
@@ -426,5 +490,41 @@ export class HuitouStack extends Stack {
         }),
       );
     }
+    if (def.email) {
+      // SendEmail is authorized on the identity that sends and on the
+      // configuration set: the sender's address and its domain (whichever of
+      // the two is the verified identity), and huitou's configuration set.
+      const address = senderAddress(requireEmailFrom(emailFrom, def.id));
+      const identity = (name: string): string =>
+        this.formatArn({ service: 'ses', resource: 'identity', resourceName: name });
+      fn.role.addToPrincipalPolicy(
+        new PolicyStatement({
+          actions: ['ses:SendEmail'],
+          resources: [
+            identity(address),
+            identity(address.slice(address.lastIndexOf('@') + 1)),
+            this.formatArn({
+              service: 'ses',
+              resource: 'configuration-set',
+              resourceName: this.mailConfigurationSet.configurationSetName,
+            }),
+          ],
+        }),
+      );
+    }
   }
+}
+
+/**
+ * The `emailFrom` context value, required once a function sends mail: there is
+ * no sensible default sender, and SES refuses any address it has not verified.
+ */
+function requireEmailFrom(emailFrom: string | undefined, functionName: string): string {
+  if (emailFrom === undefined || emailFrom.trim() === '') {
+    throw new Error(
+      `${functionName} sends mail, so the stack needs a sender: cdk deploy -c emailFrom=shop@example.com ` +
+        '(an address SES has verified, or one at a verified domain; see README "Email")',
+    );
+  }
+  return emailFrom;
 }

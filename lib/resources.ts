@@ -80,7 +80,7 @@ export type IndexName = (typeof table.indexes)[number]['indexName'];
 export const customerListShards = 16;
 
 /** Names of huitou's queues; each has a definition in `queues` below. */
-export type QueueName = 'ingest' | 'rescore' | 'scoring' | 'customerEvents' | 'campaignRuns' | 'sends';
+export type QueueName = 'ingest' | 'rescore' | 'scoring' | 'customerEvents' | 'campaignRuns' | 'sends' | 'sesEvents';
 
 export interface QueueDefinition {
   readonly id: string;
@@ -137,6 +137,14 @@ export interface FunctionDefinition {
   readonly putsUnder?: readonly string[];
   /** Schedules that start it, each by a message on a queue it consumes (EventBridge Scheduler in the cloud). */
   readonly schedules?: readonly ScheduleDefinition[];
+  /**
+   * It sends mail: it gets the sender address and the SES configuration set
+   * (envNames.emailFrom, envNames.sesConfigurationSet) and ses:SendEmail on
+   * that identity and configuration set alone. No other function gets an SES right.
+   */
+  readonly email?: true;
+  /** It writes links to the HTTP API (unsubscribe links): it gets the API's public base URL (envNames.publicUrl). */
+  readonly publicUrl?: true;
 }
 
 /**
@@ -320,6 +328,33 @@ export const functions = {
     redrives: [],
     routes: [],
   },
+  sesFeedback: {
+    id: 'SesFeedbackFunction',
+    entry: 'functions/handlers/ses-feedback.ts',
+    timeoutSeconds: 30,
+    memoryMiB: 512,
+    description: 'Applies SES events (delivery, bounce, complaint, open, click) to message records, suppressions and campaign counters',
+    table: 'read-write',
+    sendsTo: [],
+    redrives: [],
+    routes: [],
+  },
+  unsubscribe: {
+    id: 'UnsubscribeFunction',
+    entry: 'functions/handlers/unsubscribe.ts',
+    timeoutSeconds: 10,
+    memoryMiB: 512,
+    description: 'Public unsubscribe links: a confirmation page on GET, RFC 8058 one-click on POST',
+    table: 'read-write',
+    sendsTo: [],
+    redrives: [],
+    // Public: the signed token in the path is the only credential. More
+    // specific than no other route, so the admin catch-all never takes them.
+    routes: [
+      { method: 'GET', path: '/u/{token}' },
+      { method: 'POST', path: '/u/{token}' },
+    ],
+  },
 } as const satisfies Record<string, FunctionDefinition>;
 
 /**
@@ -401,6 +436,19 @@ export const queues = {
     maxMessageBytes: 256 * 1024,
     maxConcurrency: emailSending.senderConcurrency,
   },
+  // SES events of the configuration set (EventBridge in the cloud,
+  // bin/local/ses-events.ts locally), one event per message.
+  sesEvents: {
+    id: 'SesEventsQueue',
+    consumer: 'sesFeedback',
+    batchSize: 10,
+    maxBatchingWindowSeconds: 1,
+    visibilityTimeoutSeconds: 6 * functions.sesFeedback.timeoutSeconds,
+    maxReceiveCount: 5,
+    retentionDays: 14,
+    dlqRetentionDays: 14,
+    maxMessageBytes: 256 * 1024,
+  },
 } as const satisfies Record<QueueName, QueueDefinition>;
 
 /** A route with the function that serves it. */
@@ -423,6 +471,12 @@ export const envNames = {
   table: 'TABLE_NAME',
   queueUrl: (queue: QueueName): string => `${queue.toUpperCase()}_QUEUE_URL`,
   dlqUrl: (queue: QueueName): string => `${queue.toUpperCase()}_DLQ_URL`,
+  /** The From address of huitou's mail: an SES-verified address, or one at a verified domain. */
+  emailFrom: 'HUITOU_EMAIL_FROM',
+  /** The SES configuration set whose event destination feeds the sesEvents queue. */
+  sesConfigurationSet: 'HUITOU_SES_CONFIGURATION_SET',
+  /** The HTTP API's public base URL, for links in mail (unsubscribe). */
+  publicUrl: 'HUITOU_PUBLIC_URL',
 } as const;
 
 /** Env every function gets, whatever it does (Powertools names; no secrets). */
@@ -455,16 +509,30 @@ export interface ResourceLocations {
   readonly tableName: string;
   queueUrl(queue: QueueName): string;
   dlqUrl(queue: QueueName): string;
+  /** The sender and the configuration set; asked only for a function that sends mail. */
+  email(): { readonly from: string; readonly configurationSet: string };
+  /** The HTTP API's public base URL; asked only for a function that writes links. */
+  publicUrl(): string;
 }
 
 /** Exactly the env a function's definition gives it; both stacks set this and nothing more of huitou's own. */
 export function functionEnvironment(name: FunctionName, where: ResourceLocations): Record<string, string> {
-  const definition: FunctionDefinition = functions[name];
+  return definitionEnvironment(functions[name], where);
+}
+
+/** The env of one definition (functionEnvironment by name; tests pass definitions of their own). */
+export function definitionEnvironment(definition: FunctionDefinition, where: ResourceLocations): Record<string, string> {
   const environment: Record<string, string> = { ...commonEnvironment, [envNames.table]: where.tableName };
   for (const queue of definition.sendsTo) environment[envNames.queueUrl(queue)] = where.queueUrl(queue);
   for (const queue of definition.redrives) {
     environment[envNames.queueUrl(queue)] = where.queueUrl(queue);
     environment[envNames.dlqUrl(queue)] = where.dlqUrl(queue);
   }
+  if (definition.email) {
+    const { from, configurationSet } = where.email();
+    environment[envNames.emailFrom] = from;
+    environment[envNames.sesConfigurationSet] = configurationSet;
+  }
+  if (definition.publicUrl) environment[envNames.publicUrl] = where.publicUrl();
   return environment;
 }

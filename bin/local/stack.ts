@@ -39,6 +39,7 @@ import { claimDataDir, makePrivate, preparePrivateDir } from './data-dir';
 import { startLocalSqs } from './local-sqs';
 import { ensureQueues, ensureTable, type LocalQueue, type QueueName } from './provision';
 import { startLocalScheduler } from './scheduler';
+import { startSesEventSource } from './ses-events';
 import { startSqsEventSource, type SqsEventSource } from './sqs-event-source';
 
 export { PortInUseError } from './http-gateway';
@@ -62,15 +63,23 @@ export interface LocalStackOptions {
   handlers?: HandlerOverrides;
   /** Stores the admin key; default ensureApiKey from functions/adapters/api-keys.ts. */
   bootstrapAdminKey?: (key: string) => Promise<void>;
+  /** The From address of mail; default HUITOU_EMAIL_FROM, else defaultEmailFrom. */
+  emailFrom?: string;
   /** Progress and errors, one line each. Default: silent. */
   log?: Log;
 }
+
+/** The sender when neither the options nor HUITOU_EMAIL_FROM name one: the local SES takes any address. */
+export const defaultEmailFrom = 'huitou@example.com';
 
 export type QueueUrls = Record<QueueName | `${QueueName}Dlq`, string>;
 
 export interface LocalStack {
   readonly apiUrl: string;
+  /** `ses` is the SES endpoint the functions use; GET / there is the mail view, GET /store the sent mail as JSON. */
   readonly endpoints: { readonly dynamodb: string; readonly sqs: string; readonly ses: string };
+  /** The sender and the configuration set the functions that mail are given. */
+  readonly email: { readonly from: string; readonly configurationSet: string };
   readonly tableName: string;
   readonly queueUrls: QueueUrls;
   readonly adminKey: string;
@@ -175,11 +184,28 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       queueUrls[`${queue.key}Dlq`] = queue.dlq.url;
     }
 
+    // SES's event publishing: mail sent with this configuration set gives the
+    // events SES would, on the sesEvents queue (ses-events.ts).
+    const email = { from: options.emailFrom ?? (process.env.HUITOU_EMAIL_FROM || defaultEmailFrom), configurationSet: tableName };
+    const sesWithEvents = await track(
+      startSesEventSource({
+        emulator: ses.endpoint,
+        configurationSet: email.configurationSet,
+        region: localRegion,
+        publish: async (event) => {
+          await sqs.send(
+            new SendMessageCommand({ QueueUrl: localQueues.sesEvents.url, MessageBody: event.body, DelaySeconds: event.delaySeconds }),
+          );
+        },
+        log,
+      }),
+    );
+
     // The emulators, for the AWS SDK's own AWS_ENDPOINT_URL_<SERVICE> variables.
     const endpointEnvironment = {
       AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
       AWS_ENDPOINT_URL_SQS: sqsEmulator.endpoint,
-      AWS_ENDPOINT_URL_SESV2: ses.endpoint,
+      AWS_ENDPOINT_URL_SESV2: sesWithEvents.endpoint,
     };
     Object.assign(process.env, {
       ...endpointEnvironment,
@@ -202,6 +228,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           tableName,
           queueUrl: (queue) => localQueues[queue].url,
           dlqUrl: (queue) => localQueues[queue].dlq.url,
+          email: () => email,
+          publicUrl: () => apiUrl,
         }),
         ...endpointEnvironment,
         // Local only: store API fakes listen on loopback over http.
@@ -261,7 +289,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     return {
       apiUrl,
-      endpoints: { dynamodb: dynamodb.endpoint, sqs: sqsEmulator.endpoint, ses: ses.endpoint },
+      endpoints: { dynamodb: dynamodb.endpoint, sqs: sqsEmulator.endpoint, ses: sesWithEvents.endpoint },
+      email,
       tableName,
       queueUrls,
       adminKey,

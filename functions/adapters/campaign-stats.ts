@@ -5,22 +5,30 @@ import type { CampaignStatsStore, StatDeltas } from '../app/campaign-ports';
 import { capacityMeter, documentClient } from './dynamo-client';
 import { itemKeys } from './dynamo-keys';
 
+/**
+ * The ADD of `deltas` to a campaign's counters, as an update for UpdateItem
+ * or for a transaction that keeps the counters with the items they count.
+ * Undefined when there is nothing to add.
+ */
+export function statsUpdate(tableName: string, campaignId: string, deltas: StatDeltas) {
+  const entries = Object.entries(deltas).filter(([, value]) => value !== undefined && value !== 0);
+  if (entries.length === 0) return undefined;
+  return {
+    TableName: tableName,
+    Key: itemKeys.campaignStats(campaignId),
+    UpdateExpression: `ADD ${entries.map((_, i) => `#c${i} :v${i}`).join(', ')}`,
+    ExpressionAttributeNames: Object.fromEntries(entries.map(([name], i) => [`#c${i}`, name])),
+    ExpressionAttributeValues: Object.fromEntries(entries.map(([, value], i) => [`:v${i}`, value])),
+  };
+}
+
 export class DynamoCampaignStatsStore implements CampaignStatsStore {
   constructor(private readonly tableName: string) {}
 
   async add(campaignId: string, deltas: StatDeltas): Promise<void> {
-    const entries = Object.entries(deltas).filter(([, value]) => value !== undefined && value !== 0);
-    if (entries.length === 0) return;
-    const result = await documentClient().send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: itemKeys.campaignStats(campaignId),
-        UpdateExpression: `ADD ${entries.map((_, i) => `#c${i} :v${i}`).join(', ')}`,
-        ExpressionAttributeNames: Object.fromEntries(entries.map(([name], i) => [`#c${i}`, name])),
-        ExpressionAttributeValues: Object.fromEntries(entries.map(([, value], i) => [`:v${i}`, value])),
-        ReturnConsumedCapacity: 'TOTAL',
-      }),
-    );
+    const update = statsUpdate(this.tableName, campaignId, deltas);
+    if (!update) return;
+    const result = await documentClient().send(new UpdateCommand({ ...update, ReturnConsumedCapacity: 'TOTAL' }));
     capacityMeter.record('write', result.ConsumedCapacity);
   }
 

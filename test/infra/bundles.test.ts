@@ -31,6 +31,9 @@ function resolveValue(value: unknown, template: Template): string {
   const resource = ref === undefined ? undefined : template.Resources[ref];
   if (resource?.Type === 'AWS::DynamoDB::Table') return `huitou-${ref}`;
   if (resource?.Type === 'AWS::SQS::Queue') return `https://sqs.${region}.amazonaws.com/123456789012/${ref}`;
+  if (resource?.Type === 'AWS::SES::ConfigurationSet') return `huitou-${ref}`;
+  // The HTTP API's endpoint, https://<api id>.execute-api.<region>.<suffix>.
+  if (JSON.stringify(value).includes('execute-api')) return `https://api.execute-api.${region}.amazonaws.com`;
   throw new Error(`an env value the test cannot stand in for: ${JSON.stringify(value)}`);
 }
 
@@ -56,7 +59,7 @@ let template: Template;
 let assemblyDir: string;
 
 beforeAll(() => {
-  const app = new App({ context: cdkJson.context });
+  const app = new App({ context: { ...cdkJson.context, emailFrom: 'Shop <shop@example.com>' } });
   const stack = new HuitouStack(app, 'Huitou');
   const assembly = app.synth();
   template = assembly.getStackByName(stack.stackName).template as Template;
@@ -105,7 +108,10 @@ describe('deployed bundles', () => {
         const answer = (await fn.invoke(event)) as Record<string, unknown>;
         expect(answer['statusCode']).toBeGreaterThanOrEqual(400);
         expect(answer['statusCode']).toBeLessThan(500);
-        expect(JSON.parse(String(answer['body']))).toHaveProperty('error.code');
+        // The API answers JSON errors; public pages (unsubscribe) answer HTML.
+        const contentType = String((answer['headers'] as Record<string, string>)['content-type']);
+        if (contentType.startsWith('text/html')) expect(String(answer['body'])).toContain('<html');
+        else expect(JSON.parse(String(answer['body']))).toHaveProperty('error.code');
       } else {
         // The record is not a delivery, so the handler ran and failed the whole
         // batch (Powertools throws then, and SQS retries every record).

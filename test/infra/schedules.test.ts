@@ -18,7 +18,7 @@ const cdkJson = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.ur
 const daily: ScheduleDefinition = functions.rescore.schedules[0];
 
 function synth(context: Record<string, unknown> = {}): { stack: HuitouStack; template: Template; app: App } {
-  const app = new App({ context: { ...cdkJson.context, 'aws:cdk:bundling-stacks': [], ...context } });
+  const app = new App({ context: { ...cdkJson.context, 'aws:cdk:bundling-stacks': [], emailFrom: 'shop@example.com', ...context } });
   const stack = new HuitouStack(app, 'Huitou');
   return { stack, template: Template.fromStack(stack), app };
 }

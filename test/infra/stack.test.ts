@@ -5,15 +5,25 @@
 // (local esbuild, a few seconds), so a handler that does not bundle fails here.
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { App, Stack, Validations } from 'aws-cdk-lib';
+import { App, Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { CfnRole } from 'aws-cdk-lib/aws-iam';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { HuitouStack, minVisibilityTimeoutFactor } from '../../lib/huitou-stack';
-import { envNames, functionEnvironment, functions, inboxPartitionPrefix, queues, routes, table } from '../../lib/resources';
+import { HuitouStack, minVisibilityTimeoutFactor, projectRoot, publishedSesEvents } from '../../lib/huitou-stack';
+import { LambdaFunction } from '../../lib/lambda-function';
+import {
+  definitionEnvironment,
+  envNames,
+  functionEnvironment,
+  functions,
+  inboxPartitionPrefix,
+  queues,
+  routes,
+  table,
+} from '../../lib/resources';
 import type { FunctionDefinition, FunctionName, QueueName } from '../../lib/resources';
 import { allowLoopbackStoreApiEnv } from '../../functions/shared/store-url-policy';
 
@@ -21,8 +31,11 @@ const cdkJson = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.ur
   context: Record<string, unknown>;
 };
 
+/** The sender a deployment names with -c emailFrom=... */
+const testEmailFrom = 'Shop <shop@example.com>';
+
 function newApp(): App {
-  return new App({ context: cdkJson.context });
+  return new App({ context: { ...cdkJson.context, emailFrom: testEmailFrom } });
 }
 
 type Resource = { Type: string; Properties: Record<string, unknown>; Condition?: string };
@@ -225,6 +238,8 @@ describe('HuitouStack: functions', () => {
         tableName: `table`,
         queueUrl: (queue) => `queue:${queue}`,
         dlqUrl: (queue) => `dlq:${queue}`,
+        email: () => ({ from: 'email:from', configurationSet: 'email:configurationSet' }),
+        publicUrl: () => 'publicUrl:',
       });
       expect(Object.keys(env.Variables).sort()).toEqual(Object.keys(expected).sort());
       for (const [key, value] of Object.entries(expected)) {
@@ -232,6 +247,9 @@ describe('HuitouStack: functions', () => {
         if (key === envNames.table) expect(env.Variables[key]).toEqual({ Ref: logicalId(stack.table) });
         else if (kind === 'queue' && queue) expect(env.Variables[key]).toEqual({ Ref: logicalId(stack.queues[queue].queue) });
         else if (kind === 'dlq' && queue) expect(env.Variables[key]).toEqual({ Ref: logicalId(stack.queues[queue].dlq) });
+        else if (value === 'email:from') expect(env.Variables[key]).toBe(testEmailFrom);
+        else if (value === 'email:configurationSet') expect(env.Variables[key]).toEqual({ Ref: logicalId(stack.mailConfigurationSet) });
+        else if (value === 'publicUrl:') expect(JSON.stringify(env.Variables[key])).toContain('execute-api');
         else expect(env.Variables[key]).toBe(value);
       }
     }
@@ -374,6 +392,162 @@ describe('HuitouStack: HTTP API', () => {
   it('outputs the API URL, the table name and every queue and DLQ URL', () => {
     const outputs = Object.keys(template.toJSON().Outputs as Record<string, unknown>);
     expect(outputs).toEqual(expect.arrayContaining(['ApiUrl', 'TableName', 'IngestQueueUrl', 'IngestDlqUrl']));
+  });
+});
+
+describe('HuitouStack: mail', () => {
+  const sesActions = (name: FunctionName): string[] =>
+    roleStatements(name)
+      .flatMap(actionsOf)
+      .filter((action) => action.startsWith('ses:'));
+
+  it('publishes every kind of SES event of its configuration set to the default event bus', () => {
+    template.hasResourceProperties('AWS::SES::ConfigurationSetEventDestination', {
+      ConfigurationSetName: { Ref: logicalId(stack.mailConfigurationSet) },
+      EventDestination: {
+        Enabled: true,
+        MatchingEventTypes: publishedSesEvents.map(({ event }) => event),
+        EventBridgeDestination: {
+          EventBusArn: { 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp(':event-bus/default$')])] },
+        },
+      },
+    });
+    expect(publishedSesEvents.map(({ event }) => event)).toEqual(
+      expect.arrayContaining(['send', 'delivery', 'bounce', 'complaint', 'open', 'click', 'reject', 'renderingFailure', 'deliveryDelay']),
+    );
+  });
+
+  it("routes only this configuration set's SES events to the sesEvents queue, with its DLQ for failed deliveries", () => {
+    const { queue, dlq } = stack.queues.sesEvents;
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['aws.ses'],
+        'detail-type': publishedSesEvents.map(({ detailType }) => detailType),
+        detail: { mail: { tags: { 'ses:configuration-set': [{ Ref: logicalId(stack.mailConfigurationSet) }] } } },
+      },
+      Targets: [
+        Match.objectLike({
+          Arn: { 'Fn::GetAtt': [logicalId(queue), 'Arn'] },
+          DeadLetterConfig: { Arn: { 'Fn::GetAtt': [logicalId(dlq), 'Arn'] } },
+        }),
+      ],
+    });
+  });
+
+  it('lets EventBridge send to the sesEvents queue only from its rule', () => {
+    const policies = Object.values(template.findResources('AWS::SQS::QueuePolicy')) as Resource[];
+    const statements = policies.flatMap(
+      (policy) => (policy.Properties.PolicyDocument as { Statement: Record<string, unknown>[] }).Statement,
+    );
+    const fromEvents = statements.filter((s) => JSON.stringify(s.Principal).includes('events.amazonaws.com'));
+    expect(fromEvents.length).toBeGreaterThan(0);
+    for (const statement of fromEvents) {
+      // CDK's grantSendMessages: send, and the two reads a sender may make.
+      expect([statement.Action].flat().sort()).toEqual(['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage']);
+      expect(statement.Condition).toEqual({ ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [logicalId(stack.sesEventsRule), 'Arn'] } } });
+    }
+  });
+
+  it('consumes the sesEvents queue with the sesFeedback function', () => {
+    expect(queues.sesEvents.consumer).toBe('sesFeedback');
+  });
+
+  it('gives no SES right to a function whose definition does not send mail, the admin function least of all', () => {
+    expect(sesActions('admin')).toEqual([]);
+    for (const name of functionNames) {
+      const definition: FunctionDefinition = functions[name];
+      if (!definition.email) expect(sesActions(name), name).toEqual([]);
+    }
+  });
+
+  it('lets a mail-sending function SendEmail as the configured sender through the configuration set, and nothing more of SES', () => {
+    const probeStack = new HuitouStack(newApp(), 'Huitou');
+    const probe = new LambdaFunction(probeStack, 'MailProbe', {
+      entry: path.join(projectRoot, functions.sesFeedback.entry),
+      description: 'probe',
+      timeout: Duration.seconds(5),
+      memorySize: 128,
+      environment: {},
+      projectRoot,
+    });
+    probeStack.grantWiring(probe, { ...functions.sesFeedback, email: true }, [], testEmailFrom);
+    const probeTemplate = Template.fromStack(probeStack);
+    const roleId = probeStack.getLogicalId(probe.role.node.defaultChild as CfnRole);
+    const statements = (Object.values(
+      probeTemplate.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: roleId }] } }),
+    ) as Resource[]).flatMap((policy) => (policy.Properties.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] }).Statement);
+    const ses = statements.filter((s) => actionsOf(s).some((action) => action.startsWith('ses:')));
+    const arn = (resource: string) => ({
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ses:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, `:${resource}`]],
+    });
+    expect(ses).toHaveLength(1);
+    expect(ses[0]?.Action).toBe('ses:SendEmail');
+    expect(ses[0]?.Resource).toHaveLength(3);
+    expect(ses[0]?.Resource).toEqual(
+      expect.arrayContaining([
+          arn('identity/shop@example.com'),
+          arn('identity/example.com'),
+          {
+            'Fn::Join': [
+              '',
+              [
+                'arn:',
+                { Ref: 'AWS::Partition' },
+                ':ses:',
+                { Ref: 'AWS::Region' },
+                ':',
+                { Ref: 'AWS::AccountId' },
+                ':configuration-set/',
+                { Ref: probeStack.getLogicalId(probeStack.mailConfigurationSet.node.defaultChild as CfnRole) },
+              ],
+            ],
+          },
+      ]),
+    );
+  });
+
+  it('refuses to synthesize a mail-sending function without an emailFrom, saying how to give one', () => {
+    const bare = new HuitouStack(new App({ context: { ...cdkJson.context, 'aws:cdk:bundling-stacks': [] } }), 'Huitou');
+    const probe = new LambdaFunction(bare, 'MailProbe', {
+      entry: path.join(projectRoot, functions.sesFeedback.entry),
+      description: 'probe',
+      timeout: Duration.seconds(5),
+      memorySize: 128,
+      environment: {},
+      projectRoot,
+    });
+    expect(() => bare.grantWiring(probe, { ...functions.sesFeedback, email: true }, [], undefined)).toThrow(/-c emailFrom=/);
+  });
+
+  it('gives a definition with email and publicUrl the sender, the configuration set and the public URL', () => {
+    const env = definitionEnvironment(
+      { ...functions.sesFeedback, email: true, publicUrl: true },
+      {
+        tableName: 't',
+        queueUrl: () => 'q',
+        dlqUrl: () => 'd',
+        email: () => ({ from: 'shop@example.com', configurationSet: 'mail' }),
+        publicUrl: () => 'https://api.example.com',
+      },
+    );
+    expect(env).toMatchObject({
+      [envNames.emailFrom]: 'shop@example.com',
+      [envNames.sesConfigurationSet]: 'mail',
+      [envNames.publicUrl]: 'https://api.example.com',
+    });
+  });
+
+  it.each(['GET', 'POST'])('serves %s /u/{token} with the unsubscribe function and no authorizer', (method) => {
+    const [route] = Object.values(
+      template.findResources('AWS::ApiGatewayV2::Route', { Properties: { RouteKey: `${method} /u/{token}` } }),
+    ) as Resource[];
+    expect(route?.Properties.AuthorizationType ?? 'NONE').toBe('NONE');
+    expect(route?.Properties.AuthorizerId).toBeUndefined();
+    const target = route?.Properties.Target as { 'Fn::Join': [string, unknown[]] };
+    const integration = template.toJSON().Resources[(target['Fn::Join'][1][1] as { Ref: string }).Ref] as Resource;
+    expect(integration.Properties.IntegrationUri).toEqual({
+      'Fn::GetAtt': [logicalId(stack.functions.unsubscribe.function), 'Arn'],
+    });
   });
 });
 

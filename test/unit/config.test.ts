@@ -6,6 +6,8 @@ const where = {
   tableName: 'huitou-table',
   queueUrl: (queue: string) => `https://sqs.us-east-1.amazonaws.com/1/${queue}`,
   dlqUrl: (queue: string) => `https://sqs.us-east-1.amazonaws.com/1/${queue}-dlq`,
+  email: () => ({ from: 'Shop <shop@example.com>', configurationSet: 'huitou-mail' }),
+  publicUrl: () => 'https://api.example.com/',
 };
 
 describe('functionConfig', () => {
