@@ -3,85 +3,15 @@
 // address: the base URL is checked again here (it may predate the check at
 // channel creation), every address its host resolves to is checked, the
 // connection goes to the checked address, and no redirect is followed.
-import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns';
-import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { request as httpsRequest } from 'node:https';
-import type { LookupFunction } from 'node:net';
-import { checkStoreApiUrl, refusedAddress, type StoreUrlPolicy } from '../domain/store-url';
-import { HuitouError, StoreRefusedError, TransientError } from '../shared/errors';
+import { checkStoreApiUrl } from '../domain/store-url';
+import { StoreRefusedError, TransientError } from '../shared/errors';
+import { StoreAddressRefusedError, storeRequest, type StoreApiOptions } from './store-http';
 
-/** The store's host resolved to an address huitou must not connect to. */
-export class StoreAddressRefusedError extends HuitouError {}
+export type { StoreApiOptions } from './store-http';
 
 export interface BigCommerceAccess {
   apiBaseUrl: string;
   apiToken: string;
-}
-
-export interface StoreApiOptions {
-  policy: StoreUrlPolicy;
-  /** Name resolution, dns.lookup unless a test answers for it. */
-  resolve?: (hostname: string, options: LookupOptions & { all: true }, callback: (error: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void) => void;
-}
-
-const maxResponseBytes = 8 * 1024 * 1024;
-const timeoutMs = 10_000;
-
-/** Resolves like dns.lookup, then refuses the connection if any address is not public. */
-function guardedLookup(options: StoreApiOptions): LookupFunction {
-  const resolve = options.resolve ?? dnsLookup;
-  return (hostname, lookupOptions, callback) => {
-    resolve(hostname, { ...lookupOptions, all: true }, (error, addresses) => {
-      if (error) return callback(error, '');
-      const refused = addresses.map(({ address }) => refusedAddress(address, options.policy)).find((reason) => reason !== undefined);
-      const first = addresses[0];
-      if (refused !== undefined || first === undefined) {
-        return callback(new StoreAddressRefusedError(`${hostname} resolves to ${refused ?? 'no address'}`), '');
-      }
-      return lookupOptions.all ? callback(null, addresses) : callback(null, first.address, first.family);
-    });
-  };
-}
-
-/**
- * A GET sent on a kept-alive socket the server closed meanwhile fails with
- * ECONNRESET before the server saw it; it is sent once more on a new socket
- * (the pattern Node's http docs give for `request.reusedSocket`).
- */
-async function get(url: URL, headers: Record<string, string>, options: StoreApiOptions): Promise<{ status: number; body: Buffer }> {
-  try {
-    return await getOnce(url, headers, options);
-  } catch (error) {
-    if (!(error instanceof StaleSocketError)) throw error;
-    return getOnce(url, headers, options);
-  }
-}
-
-class StaleSocketError extends HuitouError {}
-
-function getOnce(url: URL, headers: Record<string, string>, options: StoreApiOptions): Promise<{ status: number; body: Buffer }> {
-  return new Promise((resolve, reject) => {
-    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
-    const request = send(
-      url,
-      { method: 'GET', headers, lookup: guardedLookup(options), signal: AbortSignal.timeout(timeoutMs) },
-      (response: IncomingMessage) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        response.on('data', (chunk: Buffer) => {
-          size += chunk.length;
-          if (size > maxResponseBytes) request.destroy(new StoreRefusedError(`answer is over ${maxResponseBytes} bytes`, response.statusCode ?? 0));
-          else chunks.push(chunk);
-        });
-        response.on('end', () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks) }));
-        response.on('error', reject);
-      },
-    );
-    request.on('error', (error: NodeJS.ErrnoException) => {
-      reject(request.reusedSocket && error.code === 'ECONNRESET' ? new StaleSocketError(error.message, { cause: error }) : error);
-    });
-    request.end();
-  });
 }
 
 async function getJson(access: BigCommerceAccess, path: string, options: StoreApiOptions): Promise<unknown> {
@@ -90,7 +20,7 @@ async function getJson(access: BigCommerceAccess, path: string, options: StoreAp
   const url = new URL(`${verdict.url.href.replace(/\/+$/, '')}${path}`);
   let answer: { status: number; body: Buffer };
   try {
-    answer = await get(url, { 'x-auth-token': access.apiToken, accept: 'application/json' }, options);
+    answer = await storeRequest(url, { method: 'GET', headers: { 'x-auth-token': access.apiToken, accept: 'application/json' } }, options);
   } catch (error) {
     if (error instanceof StoreAddressRefusedError) {
       throw new StoreRefusedError(`BigCommerce API not called for ${path}: ${error.message}`, 0);

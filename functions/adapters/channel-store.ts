@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import type { Channel } from '../domain/channels';
+import { couponSettingsView, type Channel, type CouponSettingsView } from '../domain/channels';
 import type { Platform } from '../domain/model';
 import { ConflictError } from '../shared/errors';
 import { documentClient } from './dynamo-client';
@@ -19,6 +19,8 @@ export interface ChannelView {
   status: Channel['status'];
   rotatingSecret: boolean;
   hasApiToken: boolean;
+  /** null when the channel has no coupon settings. */
+  coupons: CouponSettingsView | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -33,6 +35,7 @@ export function channelView(channel: Channel): ChannelView {
     status: channel.status,
     rotatingSecret: channel.webhookSecrets.length > 1,
     hasApiToken: Boolean(channel.apiToken),
+    coupons: channel.coupons ? couponSettingsView(channel.coupons) : null,
     createdAt: channel.createdAt,
     updatedAt: channel.updatedAt,
   };
@@ -56,7 +59,7 @@ export async function getChannel(tableName: string, channelId: string): Promise<
 
 export async function createChannel(
   tableName: string,
-  input: Pick<Channel, 'platform' | 'name' | 'apiBaseUrl' | 'apiToken' | 'currency'> & {
+  input: Pick<Channel, 'platform' | 'name' | 'apiBaseUrl' | 'apiToken' | 'currency' | 'coupons'> & {
     webhookSecret: string;
   },
 ): Promise<Channel> {
@@ -69,6 +72,7 @@ export async function createChannel(
     apiBaseUrl: input.apiBaseUrl,
     apiToken: input.apiToken,
     currency: input.currency,
+    coupons: input.coupons,
     status: 'active',
     createdAt: now,
     updatedAt: now,
@@ -112,13 +116,13 @@ export async function replaceChannel(tableName: string, previous: Channel, next:
   }
 }
 
-/** shop/redact: the channel stays listed as redacted, with no secret or token left. */
+/** shop/redact: the channel stays listed as redacted, with no secret, token or coupon credential left. */
 export async function redactChannel(tableName: string, channelId: string, now: string): Promise<void> {
   await documentClient().send(
     new UpdateCommand({
       TableName: tableName,
       Key: itemKeys.channel(channelId),
-      UpdateExpression: 'SET #status = :redacted, webhookSecrets = :none, updatedAt = :now REMOVE apiToken, apiBaseUrl',
+      UpdateExpression: 'SET #status = :redacted, webhookSecrets = :none, updatedAt = :now REMOVE apiToken, apiBaseUrl, coupons',
       ConditionExpression: 'attribute_exists(pk)',
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: { ':redacted': 'redacted', ':none': [], ':now': now },

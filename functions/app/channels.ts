@@ -1,8 +1,8 @@
 // Staff changes to a connected channel: rename it, point it at another store
-// API, and rotate its webhook secret. Written against a channel repository;
+// API, rotate its webhook secret, and set where its coupons are created. Written against a channel repository;
 // the DynamoDB adapter only reads and writes.
 import type { Channel } from '../domain/channels';
-import { rotateSecrets, type SecretChange } from '../domain/channels';
+import { nextCouponSettings, rotateSecrets, type CouponSettingsInput, type SecretChange } from '../domain/channels';
 import { ConflictError, NotFoundError } from '../shared/errors';
 import { testDelivery, type TestDelivery } from './test-delivery';
 
@@ -18,6 +18,8 @@ export interface ChannelPatch extends SecretChange {
   name?: string | undefined;
   apiBaseUrl?: string | undefined;
   apiToken?: string | undefined;
+  /** null removes the coupon settings (the channel then mints no coupons). */
+  coupons?: CouponSettingsInput | null | undefined;
 }
 
 export async function channelOrThrow(channels: Pick<ChannelRepository, 'get'>, channelId: string): Promise<Channel> {
@@ -44,6 +46,12 @@ export async function patchChannel(
     apiBaseUrl: patch.apiBaseUrl ?? channel.apiBaseUrl,
     apiToken: patch.apiToken ?? channel.apiToken,
     webhookSecrets: rotateSecrets(channel.webhookSecrets, patch),
+    coupons:
+      patch.coupons === undefined
+        ? channel.coupons
+        : patch.coupons === null
+          ? undefined
+          : nextCouponSettings(channel.platform, channel.coupons, patch.coupons),
     updatedAt: ports.now().toISOString(),
   };
   await ports.channels.replace(channel, next);

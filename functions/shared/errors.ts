@@ -40,3 +40,12 @@ export class StoreRefusedError extends HuitouError {
     super(message);
   }
 }
+
+/**
+ * The store refused to create a coupon and will refuse it again as asked
+ * (credentials, scope, validation): the sender records it and drops the send.
+ */
+export class CouponRejectedError extends StoreRefusedError {}
+
+/** The store could not create a coupon now (rate limit, outage, network, timeout): SQS retries the send. */
+export class CouponUnavailableError extends TransientError {}

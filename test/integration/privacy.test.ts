@@ -150,8 +150,13 @@ describe('Flow: privacy requests', () => {
     expect(customer).toMatchObject({ redacted: false, figures: { orders: 1 } });
   });
 
-  it('erases a channel for shop/redact: its secrets, its orders payloads, and people known only there', async () => {
-    const gone = await t.createChannel({ platform: 'shopify', name: 'Closing', webhookSecret: secret });
+  it('erases a channel for shop/redact: its secrets and coupon credentials, its orders payloads, and people known only there', async () => {
+    const gone = await t.createChannel({
+      platform: 'shopify',
+      name: 'Closing',
+      webhookSecret: secret,
+      coupons: { provider: 'shopify', shopDomain: 'closing.myshopify.com', credentials: { accessToken: 'shpat_closing' } },
+    });
     const stays = await t.createChannel({ platform: 'shopify', name: 'Staying', webhookSecret: secret });
     const only = { ...johnsOrder(7001), email: 'only@example.com', contact_email: null, phone: null, customer: { id: 71, email: 'only@example.com', first_name: 'Only', last_name: 'There' } };
     const both = { ...johnsOrder(7002), email: 'both@example.com', contact_email: null, phone: null, customer: { id: 72, email: 'both@example.com', first_name: 'Both', last_name: 'Places' } };
@@ -165,7 +170,8 @@ describe('Flow: privacy requests', () => {
     await t.settled();
 
     const channels = (await t.api<{ items: Json[] }>('/admin/channels')).body.items;
-    expect(channels.find((c) => c['id'] === gone.id)).toMatchObject({ status: 'redacted', rotatingSecret: false });
+    expect(channels.find((c) => c['id'] === gone.id)).toMatchObject({ status: 'redacted', rotatingSecret: false, coupons: null });
+    expect(await storedItem(itemKeys.channel(gone.id))).not.toHaveProperty('coupons');
     expect(await send(gone.webhookUrl, { ...both, id: 7004 }, 'orders/create', 'sr-5')).toBe(404);
     await t.settled();
     expect(await storedItem(itemKeys.order(gone.id, '7004'))).toBeUndefined();

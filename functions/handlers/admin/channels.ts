@@ -1,10 +1,11 @@
 // Channels: connect a store, list and show channels with their webhook URLs,
-// change one (rotating its secret), and sign a sample delivery for
-// `huitou webhooks send-test`. Secrets and tokens are never answered.
+// change one (rotating its secret, setting where its coupons are created), and
+// sign a sample delivery for `huitou webhooks send-test`. Secrets, tokens and
+// coupon credentials are never answered.
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import * as z from 'zod';
 import { channelView, createChannel, getChannel, listChannels, replaceChannel } from '../../adapters/channel-store';
-import type { Channel } from '../../domain/channels';
+import { nextCouponSettings, type Channel } from '../../domain/channels';
 import { channelOrThrow, channelTestDelivery, patchChannel, type ChannelRepository } from '../../app/channels';
 import { platforms, type Platform } from '../../domain/model';
 import { checkStoreApiUrl, type StoreUrlPolicy } from '../../domain/store-url';
@@ -37,6 +38,41 @@ export function channelRoutes({ tableName, urlPolicy }: { tableName: string; url
       if (!verdict.ok) ctx.addIssue({ code: 'custom', message: verdict.reason });
     });
 
+  const secret = z.string().min(1).max(1024);
+  // Every URL a coupon credential is sent to passes the store URL policy; a
+  // Shopify shop is named by its myshopify.com domain, never by a URL.
+  const couponSettingsSchema = z.discriminatedUnion('provider', [
+    z.object({ provider: z.literal('none') }).strict(),
+    z
+      .object({
+        provider: z.literal('shopify'),
+        shopDomain: z
+          .string()
+          .max(255)
+          .regex(/^[a-z0-9][a-z0-9-]{0,62}\.myshopify\.com$/i, 'the shop\'s x.myshopify.com domain')
+          .transform((domain) => domain.toLowerCase()),
+        adminApiBaseUrl: storeApiUrlSchema.optional(),
+        credentials: z.object({ accessToken: secret }).strict().optional(),
+      })
+      .strict(),
+    z
+      .object({
+        provider: z.literal('woocommerce'),
+        siteUrl: storeApiUrlSchema,
+        adminApiBaseUrl: storeApiUrlSchema.optional(),
+        credentials: z.object({ consumerKey: secret, consumerSecret: secret }).strict().optional(),
+      })
+      .strict(),
+    z
+      .object({
+        provider: z.literal('bigcommerce'),
+        storeHash: z.string().regex(/^[a-z0-9]{1,64}$/i, 'the store hash (letters and digits)'),
+        adminApiBaseUrl: storeApiUrlSchema.optional(),
+        credentials: z.object({ accessToken: secret }).strict().optional(),
+      })
+      .strict(),
+  ]);
+
   const newChannelSchema = z
     .object({
       platform: z.enum(platforms),
@@ -45,6 +81,7 @@ export function channelRoutes({ tableName, urlPolicy }: { tableName: string; url
       apiBaseUrl: storeApiUrlSchema.optional(),
       apiToken: z.string().min(1).max(1024).optional(),
       currency: z.string().regex(/^[A-Z]{3}$/, 'a three-letter ISO 4217 code').optional(),
+      coupons: couponSettingsSchema.optional(),
     })
     .strict()
     .refine((c) => c.platform !== 'bigcommerce' || (c.apiBaseUrl && c.apiToken), {
@@ -59,6 +96,7 @@ export function channelRoutes({ tableName, urlPolicy }: { tableName: string; url
       previousWebhookSecret: z.null().optional(),
       apiBaseUrl: storeApiUrlSchema.optional(),
       apiToken: z.string().min(1).max(1024).optional(),
+      coupons: couponSettingsSchema.nullable().optional(),
     })
     .strict();
 
@@ -66,7 +104,11 @@ export function channelRoutes({ tableName, urlPolicy }: { tableName: string; url
     'POST /admin/channels': {
       right: 'manage',
       run: async ({ event }) => {
-        const channel = await createChannel(tableName, parseBody(newChannelSchema, event));
+        const { coupons, ...input } = parseBody(newChannelSchema, event);
+        const channel = await createChannel(tableName, {
+          ...input,
+          coupons: coupons && nextCouponSettings(input.platform, undefined, coupons),
+        });
         return json(201, publicChannel(event, channel));
       },
     },
