@@ -327,6 +327,8 @@ export const functions = {
     sendsTo: ['sends'],
     redrives: [],
     routes: [],
+    email: true,
+    publicUrl: true,
   },
   sesFeedback: {
     id: 'SesFeedbackFunction',

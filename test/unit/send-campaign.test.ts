@@ -100,7 +100,7 @@ describe('Use case: sendCampaign', () => {
 
   it('never mails without a working code: a store that refuses drops the send and gives the cap slot back', async () => {
     const world = memoryCampaignWorld();
-    world.couponFailure = new CouponRejectedError('401 from the store');
+    world.couponFailure = new CouponRejectedError('401 from the store', 401);
 
     const outcome = await sendCampaign(world.ports, settings, task);
 
@@ -150,10 +150,10 @@ describe('Use case: sendCampaign', () => {
   });
 
   it.each([
-    ['suppressed', (w: MemoryCampaignWorld) => (w.suppression = { reason: 'hard_bounce', at: '2026-01-01T00:00:00.000Z' })],
-    ['open_complaint', (w: MemoryCampaignWorld) => (w.openComplaint = true)],
-    ['frequency_cap', (w: MemoryCampaignWorld) => (w.contact = { sentAt: ['2026-03-10T08:00:00.000Z'], rev: 3 })],
-    ['no_email', (w: MemoryCampaignWorld) => (w.customer.email = undefined)],
+    ['suppressed', (w: MemoryCampaignWorld): void => void (w.suppression = { reason: 'hard_bounce', at: '2026-01-01T00:00:00.000Z' })],
+    ['open_complaint', (w: MemoryCampaignWorld): void => void (w.openComplaint = true)],
+    ['frequency_cap', (w: MemoryCampaignWorld): void => void (w.contact = { sentAt: ['2026-03-10T08:00:00.000Z'], rev: 3 })],
+    ['no_email', (w: MemoryCampaignWorld): void => void (w.customer.email = undefined)],
   ] as const)('drops for %s before any coupon or mail', async (reason, arrange) => {
     const world = memoryCampaignWorld();
     arrange(world);
