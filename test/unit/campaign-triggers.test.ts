@@ -47,6 +47,7 @@ describe('Function: cronProblem', () => {
   it('accepts five cron fields with names, ranges, steps, L and #, and a zone name', () => {
     expect(cronProblem('0 9 * * *')).toBeNull();
     expect(cronProblem('  */15 8-18 * JAN-MAR MON-THU ')).toBeNull();
+    expect(cronProblem('0  9\t* * *')).toBeNull();
     expect(cronProblem('0 9 L * *', 'Europe/Berlin')).toBeNull();
     expect(cronProblem('0 9 * * 1#1', 'America/Argentina/Buenos_Aires')).toBeNull();
   });
@@ -173,6 +174,17 @@ describe('Function: cronFiredBetween', () => {
     expect(cronFiredBetween('0 9 L * *', 'UTC', ...window)).toEqual(at('2026-01-31T09:00:00Z'));
     // Both restricted: either one matches (Sunday 8 February, or the 1st).
     expect(cronFiredBetween('0 9 1 * SUN', 'UTC', ...window)).toEqual(at('2026-02-08T09:00:00Z'));
+  });
+
+  it('reads the cron the same whatever the time zone of the process', () => {
+    const processZone = process.env.TZ;
+    process.env.TZ = 'Asia/Kolkata';
+    try {
+      expect(cronFiredBetween('0 9 * * *', 'UTC', at('2026-01-01T00:00:00Z'), at('2026-01-01T23:00:00Z'))).toEqual(at('2026-01-01T09:00:00Z'));
+    } finally {
+      if (processZone === undefined) delete process.env.TZ;
+      else process.env.TZ = processZone;
+    }
   });
 
   it('takes hours and minutes listed in any order', () => {

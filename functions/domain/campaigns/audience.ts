@@ -28,8 +28,8 @@ export function audienceMisses(audience: Audience, subject: AudienceSubject, now
   const clv = subject.scores?.clv12m ?? null;
   const pAlive = subject.scores?.pAlive ?? null;
   const holds: Record<Criterion, boolean> = {
-    segments: anyOf(audience.segments, subject.segment === null ? [] : [subject.segment]),
-    stages: anyOf(audience.stages, subject.stage === null ? [] : [subject.stage]),
+    segments: anyOf(audience.segments, [subject.segment]),
+    stages: anyOf(audience.stages, [subject.stage]),
     minDaysSinceLastOrder:
       audience.minDaysSinceLastOrder === undefined || (daysSinceLast !== null && daysSinceLast >= audience.minDaysSinceLastOrder),
     maxDaysSinceLastOrder:
@@ -44,8 +44,8 @@ export function audienceMisses(audience: Audience, subject: AudienceSubject, now
 }
 
 /** True when the criterion asks nothing (absent or empty) or the subject has any of its values. */
-function anyOf(wanted: readonly string[] | undefined, has: readonly string[]): boolean {
-  return wanted === undefined || wanted.length === 0 || has.some((value) => wanted.includes(value));
+function anyOf(wanted: readonly string[] | undefined, has: readonly (string | null)[]): boolean {
+  return wanted === undefined || wanted.length === 0 || has.some((value) => value !== null && wanted.includes(value));
 }
 
 function trimmed(sku: string): string {
@@ -64,6 +64,6 @@ export function wholeDays(from: number, to: number): number {
 
 /** Milliseconds since the epoch of an ISO time, or null when absent or unreadable. */
 export function instantOf(iso: string | null): number | null {
-  const at = iso === null ? Number.NaN : Date.parse(iso);
+  const at = Date.parse(iso ?? '');
   return Number.isNaN(at) ? null : at;
 }

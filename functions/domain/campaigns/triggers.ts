@@ -42,7 +42,7 @@ export function cronProblem(cron: string, timeZone?: string): string | null {
   } catch (error) {
     return `the schedule "${cron}" is not valid cron: ${(error as Error).message}`;
   }
-  if (timeZone !== undefined && !isTimeZone(timeZone)) {
+  if (!isTimeZone(timeZone ?? 'UTC')) {
     return `"${timeZone}" is not an IANA time zone name such as Europe/Berlin`;
   }
   return null;

@@ -27,9 +27,10 @@ function formatIn(timeZone: string): Intl.DateTimeFormat {
   return format;
 }
 
-/** Whether `timeZone` is a zone name (not an offset such as +01:00) that this runtime knows. */
+/** Whether `timeZone` is a zone name that this runtime knows. */
 export function isTimeZone(timeZone: string): boolean {
-  if (!/^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)*$/.test(timeZone)) return false;
+  // Intl takes offsets such as +01:00 too, which name no zone.
+  if (/^[+-]/.test(timeZone)) return false;
   try {
     formatIn(timeZone);
     return true;
@@ -69,13 +70,15 @@ export function passesOf(local: number, timeZone: string): Date[] {
   if (offsets[0] === offsets[1]) offsets.pop();
   const passes = offsets.map((offset) => local - offset).filter((at) => wallMs(at, timeZone) === local);
   if (passes.length > 0) return passes.map((at) => new Date(at));
-  // Skipped: the clock jumped over `local`. Find the first minute after the jump.
-  let shown = local - offsets[1]!;
-  let after = local - offsets[0]!;
-  while (after - shown > minuteMs) {
-    const middle = shown + Math.max(minuteMs, Math.floor((after - shown) / 2 / minuteMs) * minuteMs);
-    if (wallMs(middle, timeZone) > local) after = middle;
+  // Skipped: the clock jumped over `local` between these two instants. Find
+  // the first minute after the jump by bisection.
+  const before = local - offsets[1]!;
+  let shown = 0;
+  let jumped = (offsets[1]! - offsets[0]!) / minuteMs;
+  while (jumped - shown > 1) {
+    const middle = (shown + jumped) >> 1;
+    if (wallMs(before + middle * minuteMs, timeZone) > local) jumped = middle;
     else shown = middle;
   }
-  return [new Date(after)];
+  return [new Date(before + jumped * minuteMs)];
 }
