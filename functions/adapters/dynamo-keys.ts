@@ -16,7 +16,12 @@ export function identityDigest(value: string): string {
 export const customerPartition = (customerId: string): string => `CUSTOMER#${customerId}`;
 
 /** Sort-key prefixes of the counter items in a customer's partition, for begins_with. */
-export const customerItemPrefixes = { purchaseDay: 'DAY#', discountCode: 'CODE#', transition: 'HISTORY#' } as const;
+export const customerItemPrefixes = {
+  purchaseDay: 'DAY#',
+  discountCode: 'CODE#',
+  transition: 'HISTORY#',
+  complaint: 'COMPLAINT#',
+} as const;
 
 export const itemKeys = {
   channel: (channelId: string): ItemKey => ({ pk: `CHANNEL#${channelId}`, sk: 'CHANNEL' }),
@@ -90,7 +95,7 @@ export const itemKeys = {
   contactLog: (customerId: string): ItemKey => ({ pk: customerPartition(customerId), sk: 'CONTACT' }),
   complaint: (customerId: string, complaintId: string): ItemKey => ({
     pk: customerPartition(customerId),
-    sk: `COMPLAINT#${complaintId}`,
+    sk: `${customerItemPrefixes.complaint}${complaintId}`,
   }),
   /** An address that must get no more mail, by its digest (identityDigest of the normalized email). */
   suppression: (emailDigest: string): ItemKey => ({ pk: `SUPPRESSION#${emailDigest}`, sk: 'SUPPRESSION' }),

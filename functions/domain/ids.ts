@@ -10,6 +10,8 @@ export const idPrefixes = {
   dataExport: 'exp_',
   apiKey: 'key_',
   job: 'job_',
+  campaign: 'cmp_',
+  complaint: 'cpl_',
 } as const;
 
 export type IdKind = keyof typeof idPrefixes;

@@ -10,7 +10,9 @@ import { functionConfig } from '../shared/config';
 import { httpErrors } from '../shared/http';
 import { logger } from '../shared/observability';
 import { storeUrlPolicy } from '../shared/store-url-policy';
+import { campaignRoutes } from './admin/campaigns';
 import { channelRoutes } from './admin/channels';
+import { complaintRoutes } from './admin/complaints';
 import { customerRoutes } from './admin/customers';
 import { deadLetterRoutes } from './admin/dead-letters';
 import { exportRoutes } from './admin/exports';
@@ -27,6 +29,8 @@ const routes: RouteTable<ServedRouteKey<'admin'>> = {
   ...keyRoutes({ tableName }),
   ...channelRoutes({ tableName, urlPolicy: storeUrlPolicy() }),
   ...customerRoutes({ tableName }),
+  ...complaintRoutes({ tableName }),
+  ...campaignRoutes({ tableName }),
   ...quarantineRoutes({ tableName, ingestQueueUrl: queueUrls.ingest }),
   ...deadLetterRoutes({
     tableName,

@@ -13,7 +13,7 @@ describe('Function: isId', () => {
   });
 
   it('names each kind by its own prefix', () => {
-    expect(idPrefixes).toEqual({ customer: 'cus_', channel: 'ch_', quarantine: 'q_', dataExport: 'exp_', apiKey: 'key_', job: 'job_' });
+    expect(idPrefixes).toEqual({ customer: 'cus_', channel: 'ch_', quarantine: 'q_', dataExport: 'exp_', apiKey: 'key_', job: 'job_', campaign: 'cmp_', complaint: 'cpl_' });
   });
 
   it.each([

@@ -1,4 +1,6 @@
-// Customers: search and one customer with their orders and discount codes.
+// Customers: search, one customer with their orders and discount codes, and
+// an unsubscribe staff record for a customer who asked them.
+import { recordUnsubscribe } from '../../adapters/consent-store';
 import { ordersOfCustomer, searchCustomers } from '../../adapters/customer-queries';
 import { DynamoCustomerRepository } from '../../adapters/customer-store';
 import { scoresOf, transitionsOf } from '../../adapters/score-store';
@@ -51,6 +53,16 @@ export function customerRoutes({ tableName }: { tableName: string }) {
           orders: orders.map(orderView),
           history,
         });
+      },
+    },
+    'POST /admin/customers/{customerId}/unsubscribe': {
+      // Staff record it as they record a complaint: on the customer's word.
+      right: 'log-complaints',
+      ids: { customerId: 'customer' },
+      run: async ({ params: { customerId } }) => {
+        const profile = await recordUnsubscribe(tableName, customerId, 'staff', new Date().toISOString());
+        if (!profile) throw new NotFoundError(`no customer ${customerId}`);
+        return json(200, customerView(profile));
       },
     },
   } satisfies Partial<RouteTable<ServedRouteKey<'admin'>>>;

@@ -1,0 +1,105 @@
+// Staff's campaigns: create one, read and list them, change one. Written
+// against a CampaignStore port; the DynamoDB adapter only reads and writes.
+// Input arrives parsed by the campaign schemas (domain/campaigns/campaign.ts);
+// what the schemas cannot see (a status move, the unsubscribe link of a
+// custom message) is checked here.
+import type * as z from 'zod';
+import type {
+  Campaign,
+  CampaignMessage,
+  CampaignPatch,
+  CampaignStatus,
+  campaignInputSchema,
+} from '../domain/campaigns/campaign';
+import { canMoveCampaign } from '../domain/campaigns/status';
+import { ConflictError, NotFoundError, ValidationError } from '../shared/errors';
+
+export interface CampaignPage {
+  items: Campaign[];
+  nextCursor: string | null;
+}
+
+export interface CampaignStore {
+  /** Stores a new campaign; its id is new. */
+  create(campaign: Campaign): Promise<void>;
+  /** Strongly consistent: a change just made is seen. */
+  get(campaignId: string): Promise<Campaign | undefined>;
+  /** Newest first, optionally of one status; `cursor` is one this list returned. */
+  list(query: { status?: CampaignStatus | undefined; cursor?: string | undefined; limit: number }): Promise<CampaignPage>;
+  /** Writes `next` if the stored campaign still has `expectedRev`; ConflictError otherwise. */
+  update(campaignId: string, next: Campaign, expectedRev: number): Promise<void>;
+  /** Every active campaign (few): what the matcher matches against. */
+  active(): Promise<Campaign[]>;
+}
+
+export interface CampaignAdminPorts {
+  campaigns: CampaignStore;
+  now: () => Date;
+  newId: () => string;
+}
+
+/** A campaign as the input schema leaves it: defaults filled in. */
+export type NewCampaign = z.output<typeof campaignInputSchema>;
+
+/** Where a custom message must link the customer's unsubscribe page. */
+export const unsubscribePlaceholder = '{{unsubscribeUrl}}';
+
+/** Each part of a custom message that lacks the unsubscribe link: every marketing mail carries one. */
+function messageProblems(message: CampaignMessage): string[] {
+  if ('template' in message) return [];
+  return (['html', 'text'] as const)
+    .filter((part) => !message[part].includes(unsubscribePlaceholder))
+    .map((part) => `message.${part}: must contain ${unsubscribePlaceholder}`);
+}
+
+function checkMessage(message: CampaignMessage): void {
+  const problems = messageProblems(message);
+  if (problems.length > 0) throw new ValidationError('the message has no unsubscribe link', problems);
+}
+
+export async function createCampaign(ports: CampaignAdminPorts, input: NewCampaign): Promise<Campaign> {
+  checkMessage(input.message);
+  const at = ports.now().toISOString();
+  const campaign: Campaign = { ...input, id: ports.newId(), createdAt: at, updatedAt: at, rev: 0 };
+  await ports.campaigns.create(campaign);
+  return campaign;
+}
+
+export async function getCampaign(campaigns: Pick<CampaignStore, 'get'>, campaignId: string): Promise<Campaign> {
+  const campaign = await campaigns.get(campaignId);
+  if (!campaign) throw new NotFoundError(`no campaign ${campaignId}`);
+  return campaign;
+}
+
+export function listCampaigns(
+  campaigns: Pick<CampaignStore, 'list'>,
+  query: { status?: CampaignStatus | undefined; cursor?: string | undefined; limit: number },
+): Promise<CampaignPage> {
+  return campaigns.list(query);
+}
+
+/**
+ * Applies `patch` to a campaign and stores it with the next revision. An
+ * archived campaign is never changed again, a status moves only as
+ * domain/campaigns/status.ts allows, and `expectedRev` (the revision the
+ * caller last read) must still be the stored one: each is a 409.
+ */
+export async function patchCampaign(
+  ports: Omit<CampaignAdminPorts, 'newId'>,
+  campaignId: string,
+  patch: CampaignPatch,
+  expectedRev?: number,
+): Promise<Campaign> {
+  const current = await getCampaign(ports.campaigns, campaignId);
+  if (expectedRev !== undefined && expectedRev !== current.rev) {
+    throw new ConflictError(`campaign ${campaignId} is at revision ${current.rev}, not ${expectedRev}; read it again`);
+  }
+  if (current.status === 'archived') throw new ConflictError(`campaign ${campaignId} is archived and cannot change`);
+  if (patch.status !== undefined && !canMoveCampaign(current.status, patch.status)) {
+    throw new ConflictError(`campaign ${campaignId} cannot go from ${current.status} to ${patch.status}`);
+  }
+  if (patch.message !== undefined) checkMessage(patch.message);
+  const next: Campaign = { ...current, ...patch, updatedAt: ports.now().toISOString(), rev: current.rev + 1 };
+  await ports.campaigns.update(campaignId, next, current.rev);
+  return next;
+}
