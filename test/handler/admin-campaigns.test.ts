@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
+import fc from 'fast-check';
 import 'aws-sdk-client-mock-vitest/extend';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { hasOpenComplaint } from '../../functions/adapters/complaint-store';
@@ -305,5 +306,46 @@ describe('Handler: admin staff unsubscribe', () => {
 
     expect([unknown.status, readonly.status]).toEqual([404, 403]);
     expect(dynamo).not.toHaveReceivedCommand(UpdateCommand);
+  });
+});
+
+describe('Handler: admin campaigns, hostile bodies', () => {
+  /** Campaign-shaped bodies with any field swapped for anything: the near misses a careless client sends. */
+  const campaignish = fc
+    .tuple(fc.constantFrom(...Object.keys(newCampaign), 'coupon', 'holdoutPercent', 'quietHours', 'repeatAfterDays', 'status', '__proto__'), fc.anything())
+    .map(([field, value]) => ({ ...newCampaign, [field]: value }));
+  const body = fc.oneof(fc.json(), fc.string(), campaignish.map((value) => JSON.stringify(value)));
+
+  beforeEach(() => {
+    // As DynamoDB answers ReturnValues ALL_NEW.
+    dynamo.on(UpdateCommand, { Key: { pk: 'CUSTOMER#cus_0a', sk: 'PROFILE' } }).resolves({ Attributes: { ...profile, consent: { state: 'unsubscribed' } } });
+  });
+
+  it('never answers 5xx to any body or If-Match on the campaign and complaint routes', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(
+          ['POST', '/admin/campaigns'],
+          ['PATCH', '/admin/campaigns/cmp_0a'],
+          ['POST', '/admin/customers/cus_0a/complaints'],
+          ['PATCH', '/admin/customers/cus_0a/complaints/cpl_0a'],
+          ['POST', '/admin/customers/cus_0a/unsubscribe'],
+        ),
+        body,
+        fc.option(fc.string({ maxLength: 12 }), { nil: undefined }),
+        async ([method, path], raw, ifMatch) => {
+          const event = httpEvent({
+            method: method!,
+            path: path!,
+            routeKey: 'ANY /admin/{proxy+}',
+            headers: { authorization: 'Bearer owner-key', ...(ifMatch === undefined ? {} : { 'if-match': ifMatch }) },
+            body: raw,
+          });
+          const result = await handler(event, lambdaContext);
+          expect(result.statusCode, `${method} ${path} ${raw}: ${result.body}`).toBeLessThan(500);
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });

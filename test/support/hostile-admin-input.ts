@@ -7,14 +7,14 @@ const encode = (value: unknown): string => Buffer.from(JSON.stringify(value) ?? 
 const hex = fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), minLength: 1, maxLength: 80 });
 
 const segment = fc.oneof(
-  fc.constantFrom('customers', 'channels', 'quarantine', 'exports', 'keys', 'replay', '', '.', '..', '%', '%25', '%zz', '%2F', '%252F', '%E0%A4%A', '%00'),
-  fc.constantFrom('cus_', 'ch_', 'q_', 'exp_', 'key_').chain((prefix) => hex.map((digits) => `${prefix}${digits}`)),
+  fc.constantFrom('customers', 'channels', 'quarantine', 'exports', 'keys', 'campaigns', 'complaints', 'unsubscribe', 'replay', '', '.', '..', '%', '%25', '%zz', '%2F', '%252F', '%E0%A4%A', '%00'),
+  fc.constantFrom('cus_', 'ch_', 'q_', 'exp_', 'key_', 'cmp_', 'cpl_').chain((prefix) => hex.map((digits) => `${prefix}${digits}`)),
   fc.string({ maxLength: 40 }).map((text) => encodeURIComponent(text)),
   fc.string({ unit: 'grapheme', maxLength: 20 }).map((text) => encodeURIComponent(text)),
   fc.integer({ min: 1025, max: 5000 }).map((length) => 'a'.repeat(length)),
 );
 
-const resource = fc.constantFrom('customers', 'channels', 'quarantine', 'exports', 'keys');
+const resource = fc.constantFrom('customers', 'channels', 'quarantine', 'exports', 'keys', 'campaigns');
 
 /** A path under /admin, as a client would put it on the wire (percent-encoded). */
 export const adminPath = fc
@@ -27,7 +27,7 @@ const keyValue = fc.oneof(
   fc.integer(),
   fc.constant(null),
   fc.integer({ min: 1025, max: 3000 }).map((length) => 'x'.repeat(length)),
-  fc.constantFrom('CUSTOMERS', 'QUARANTINE', 'EXPORTS', 'CHANNELS', 'APIKEYS'),
+  fc.constantFrom('CUSTOMERS', 'QUARANTINE', 'EXPORTS', 'CHANNELS', 'APIKEYS', 'CAMPAIGNS'),
 );
 
 /** Cursors: garbage, JSON of any shape, and key-shaped objects of this list and of others. */
@@ -53,7 +53,7 @@ export const limit = fc.oneof(fc.string({ maxLength: 6 }), fc.integer().map(Stri
 
 /** A path and query for the list routes, where cursors and limits are read. */
 export const listRequest = fc
-  .tuple(fc.constantFrom('/admin/customers', '/admin/quarantine', '/admin/exports', '/admin/channels', '/admin/dead-letters'), cursor, fc.option(limit, { nil: undefined }))
+  .tuple(fc.constantFrom('/admin/customers', '/admin/quarantine', '/admin/exports', '/admin/channels', '/admin/dead-letters', '/admin/campaigns'), cursor, fc.option(limit, { nil: undefined }))
   .map(([path, cursorValue, limitValue]) => {
     const query: Record<string, string> = { cursor: cursorValue };
     if (limitValue !== undefined) query['limit'] = limitValue;
