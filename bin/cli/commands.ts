@@ -2,6 +2,7 @@ import type { ParseArgsConfig } from 'node:util';
 import { apiPath, type ApiClient } from './client';
 import { ApiError, CliError, UsageError } from './errors';
 import { cell, formatDate, formatMoney, keyValues, summarizeIssues, table, type Column } from './format';
+import { campaignCommands } from './campaigns';
 import { scoringCommands } from './scoring';
 import { demo } from './demo';
 import { importCommand } from './import';
@@ -646,6 +647,7 @@ export const COMMANDS: readonly Command[] = [
   exportsList,
   exportsShow,
   ...scoringCommands,
+  ...campaignCommands,
   demo,
   importCommand,
 ];
