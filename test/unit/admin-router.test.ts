@@ -4,7 +4,9 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { functions, type RouteDefinition } from '../../lib/resources';
+import { campaignRoutes } from '../../functions/handlers/admin/campaigns';
 import { channelRoutes } from '../../functions/handlers/admin/channels';
+import { complaintRoutes } from '../../functions/handlers/admin/complaints';
 import { customerRoutes } from '../../functions/handlers/admin/customers';
 import { deadLetterRoutes } from '../../functions/handlers/admin/dead-letters';
 import { exportRoutes } from '../../functions/handlers/admin/exports';
@@ -27,6 +29,8 @@ describe('Admin routes: declared and served', () => {
     exports: exportRoutes({ tableName: 't' }),
     scoring: scoringRoutes({ tableName: 't', rescoreQueueUrl: 'https://sqs.example/rescore' }),
     import: importRoutes({ tableName: 't', budgetMs: 1 }),
+    complaints: complaintRoutes({ tableName: 't' }),
+    campaigns: campaignRoutes({ tableName: 't' }),
   };
   const declared: readonly RouteDefinition[] = functions.admin.routes;
   const keysOf = (routes: readonly RouteDefinition[]) => routes.map((route) => `${route.method} ${route.path}`);
