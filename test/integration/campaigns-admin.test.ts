@@ -7,6 +7,8 @@ import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../bin/huitou';
+import { DynamoCampaignStore } from '../../functions/adapters/campaign-store';
+import { hasOpenComplaint } from '../../functions/adapters/complaint-store';
 import { startTestStack, standardHeaders, type TestStack } from '../support/stack';
 
 type Json = Record<string, any>;
@@ -98,6 +100,19 @@ describe('Admin API: campaigns', () => {
     expect(secondPage.body['items'].map((c: Json) => c['name'])).toEqual(['First']);
     expect(secondPage.body['nextCursor']).toBeNull();
     expect(drafts.body['items'].every((c: Json) => c['status'] === 'draft')).toBe(true);
+  });
+
+  it("gives the matcher every active campaign and no other (the store's active())", async () => {
+    const active = (await t.api<Json>('/admin/campaigns', { body: { ...winBack, name: 'Matched', status: 'active' } })).body['id'];
+    const paused = (await t.api<Json>('/admin/campaigns', { body: { ...winBack, name: 'Paused', status: 'active' } })).body['id'];
+    await t.api(`/admin/campaigns/${paused}`, { method: 'PATCH', body: { status: 'paused' } });
+
+    const found = await new DynamoCampaignStore(t.stack.tableName).active();
+
+    expect(found.every((c) => c.status === 'active')).toBe(true);
+    expect(found.map((c) => c.id)).toContain(active);
+    expect(found.map((c) => c.id)).not.toContain(paused);
+    expect(found.find((c) => c.id === active)).toEqual((await t.api<Json>(`/admin/campaigns/${active}`)).body);
   });
 
   it('moves a campaign draft → active → paused → active → archived, and then refuses every change with 409', async () => {
@@ -205,7 +220,9 @@ describe('Admin API: complaints', () => {
     const complaintId = logged.body['id'] as string;
     const listed = await t.api<Json>(`/admin/customers/${customerId}/complaints`, { key: readonlyKey });
     const item = await db.send(new GetCommand({ TableName: t.stack.tableName, Key: { pk: `CUSTOMER#${customerId}`, sk: `COMPLAINT#${complaintId}` } }));
+    const openBefore = await hasOpenComplaint(t.stack.tableName, customerId);
     const resolved = await t.api<Json>(`/admin/customers/${customerId}/complaints/${complaintId}`, { method: 'PATCH', body: { status: 'resolved' }, key: staffKey });
+    const openAfter = await hasOpenComplaint(t.stack.tableName, customerId);
     const again = await t.api<Json>(`/admin/customers/${customerId}/complaints/${complaintId}`, { method: 'PATCH', body: { status: 'resolved' } });
 
     expect(logged).toMatchObject({ status: 201, body: { id: expect.stringMatching(/^cpl_/), customerId, status: 'open', note: 'Parcel arrived broken' } });
@@ -213,6 +230,7 @@ describe('Admin API: complaints', () => {
     expect(item.Item).toMatchObject({ id: complaintId, customerId, status: 'open', note: 'Parcel arrived broken', createdAt: logged.body['createdAt'] });
     expect(resolved).toMatchObject({ status: 200, body: { status: 'resolved', resolvedAt: expect.any(String) } });
     expect(again.body).toEqual(resolved.body);
+    expect([openBefore, openAfter]).toEqual([true, false]);
   });
 
   it('answers 404 for an unknown customer or complaint, 403 to a readonly key that logs one, 400 to a bad body', async () => {
