@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, functionConfig } from '../../functions/shared/config';
-import { envNames, functionEnvironment, functions, type FunctionName } from '../../lib/resources';
+import { ConfigError, definitionConfig, functionConfig } from '../../functions/shared/config';
+import { definitionEnvironment, envNames, functionEnvironment, functions, type FunctionName } from '../../lib/resources';
 
 const where = {
   tableName: 'huitou-table',
@@ -50,5 +50,38 @@ describe('functionEnvironment', () => {
       'SCORING_QUEUE_URL',
     ]);
     expect(functionEnvironment('webhook', where)).toMatchObject({ INGEST_QUEUE_URL: where.queueUrl('ingest') });
+  });
+});
+
+describe('definitionConfig: mail and links', () => {
+  const mailing = { ...functions.sesFeedback, email: true, publicUrl: true } as const;
+
+  it('gives a function that mails its sender, configuration set and public URL (without a trailing slash)', () => {
+    const config = definitionConfig('probe', mailing, definitionEnvironment(mailing, where));
+    expect(config.email).toEqual({ from: 'Shop <shop@example.com>', configurationSet: 'huitou-mail' });
+    expect(config.publicUrl).toBe('https://api.example.com');
+  });
+
+  it('gives a function that does not mail neither', () => {
+    const config = functionConfig('sesFeedback', functionEnvironment('sesFeedback', where));
+    expect(config.email).toBeUndefined();
+    expect(config.publicUrl).toBeUndefined();
+  });
+
+  it.each([envNames.emailFrom, envNames.sesConfigurationSet, envNames.publicUrl])('fails the cold start without %s, naming it', (name) => {
+    const env = definitionEnvironment(mailing, where);
+    delete env[name];
+    expect(() => definitionConfig('probe', mailing, env)).toThrow(new RegExp(name));
+  });
+
+  it('refuses a sender that is no address, a configuration set SES would refuse and a public URL that is not http(s)', () => {
+    const env = definitionEnvironment(mailing, where);
+    expect(() => definitionConfig('probe', mailing, { ...env, [envNames.emailFrom]: 'shop' })).toThrow(/HUITOU_EMAIL_FROM/);
+    expect(() => definitionConfig('probe', mailing, { ...env, [envNames.emailFrom]: 'Shop <shop>' })).toThrow(/HUITOU_EMAIL_FROM/);
+    expect(definitionConfig('probe', mailing, { ...env, [envNames.emailFrom]: 'shop@example.com' }).email).toMatchObject({ from: 'shop@example.com' });
+    expect(() => definitionConfig('probe', mailing, { ...env, [envNames.sesConfigurationSet]: 'has space' })).toThrow(
+      /HUITOU_SES_CONFIGURATION_SET/,
+    );
+    expect(() => definitionConfig('probe', mailing, { ...env, [envNames.publicUrl]: 'ftp://api.example.com' })).toThrow(/HUITOU_PUBLIC_URL/);
   });
 });
