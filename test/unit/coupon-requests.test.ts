@@ -13,21 +13,12 @@ import {
   shopifyDiscountVariables,
   shopifyLookupQuery,
   wooCommerceCouponBody,
-  type CouponTerms,
 } from '../../functions/domain/campaigns/coupon-requests';
 import { toMinorUnits } from '../../functions/domain/normalize/money';
 import { ValidationError } from '../../functions/shared/errors';
+import { aCouponRequest } from '../support/builders';
 
-const terms = (overrides: Partial<CouponTerms> = {}): CouponTerms => ({
-  code: 'HT7QX2M9KD4P',
-  spec: { kind: 'percent', value: 15, expiresInDays: 14 },
-  expiresAt: '2026-03-15T12:00:00.000Z',
-  email: 'ada@example.com',
-  platformCustomerId: '7008',
-  currency: 'USD',
-  title: 'huitou win_back',
-  ...overrides,
-});
+const terms = aCouponRequest;
 const fixed = (value: number, minSubtotalMinor?: number) => ({
   spec: { kind: 'fixed' as const, value, expiresInDays: 7, ...(minSubtotalMinor === undefined ? {} : { minSubtotalMinor }) },
 });
