@@ -125,7 +125,7 @@ describe('Shopify discountCodeBasicCreate', () => {
 
 describe('WooCommerce coupon body', () => {
   it('builds a percent coupon for the customer email, one use, alone in the cart', () => {
-    expect(wooCommerceCouponBody(terms())).toEqual({
+    expect(wooCommerceCouponBody(terms())).toStrictEqual({
       code: 'HT7QX2M9KD4P',
       discount_type: 'percent',
       amount: '15',
@@ -139,6 +139,7 @@ describe('WooCommerce coupon body', () => {
   });
 
   it('builds a fixed cart coupon in the channel currency with a minimum amount', () => {
+    expect(wooCommerceCouponBody(terms(fixed(12.5)))).toMatchObject({ discount_type: 'fixed_cart', amount: '12.50' });
     expect(wooCommerceCouponBody(terms({ ...fixed(1000, 5000), currency: 'JPY' }))).toMatchObject({
       discount_type: 'fixed_cart',
       amount: '1000',
