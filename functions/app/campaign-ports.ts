@@ -2,7 +2,10 @@
 // attribution, admin) share: the mail and coupon ports, the send record, the
 // suppression and the campaign counters behind `/admin/campaigns/{id}/stats`.
 // Adapters implement the ports; unit tests pass in-memory ones.
-import type { CouponSpec } from '../domain/campaigns/campaign';
+import type { CouponRequest } from '../domain/campaigns/coupon-requests';
+
+/** What a provider must create at the store (defined with the requests built from it). */
+export type { CouponRequest };
 
 /** One email as huitou sends it; the mailer adds nothing but transport. */
 export interface OutgoingMail {
@@ -22,23 +25,6 @@ export interface OutgoingMail {
 export interface Mailer {
   /** Sends one mail; resolves to the SES message id once SES has accepted it. */
   send(mail: OutgoingMail): Promise<{ messageId: string }>;
-}
-
-/** What a provider must create at the store: one single-use code for one customer. */
-export interface CouponRequest {
-  /** The code huitou generated (unguessable); the provider creates exactly this code. */
-  code: string;
-  spec: CouponSpec;
-  /** ISO 8601: when the code stops working. */
-  expiresAt: string;
-  /** The customer's email, so platforms that can restrict a code to one buyer do. */
-  email: string;
-  /** The customer's id at this channel's platform, where the platform ties codes to customers by id. */
-  platformCustomerId: string | null;
-  /** Currency of a fixed-amount coupon (the channel's). */
-  currency: string | null;
-  /** Title or description shown to staff in the store admin. */
-  title: string;
 }
 
 export interface IssuedCoupon {

@@ -1,5 +1,6 @@
 // Builders for domain objects: a valid default, overridden per test.
 import type { NormalizedOrder, NormalizedRefund } from '../../functions/domain/model';
+import type { CouponRequest } from '../../functions/app/campaign-ports';
 
 export function anOrder(overrides: Partial<NormalizedOrder> = {}): NormalizedOrder {
   return {
@@ -29,6 +30,20 @@ export function aRefund(overrides: Partial<NormalizedRefund> = {}): NormalizedRe
     amountMinor: 1000,
     currency: 'USD',
     createdAt: '2026-03-02T10:00:00-05:00',
+    ...overrides,
+  };
+}
+
+/** A 15 % coupon request for a known Shopify-style customer id, in USD. */
+export function aCouponRequest(overrides: Partial<CouponRequest> = {}): CouponRequest {
+  return {
+    code: 'HT7QX2M9KD4P',
+    spec: { kind: 'percent', value: 15, expiresInDays: 14 },
+    expiresAt: '2026-03-15T12:00:00.000Z',
+    email: 'ada@example.com',
+    platformCustomerId: '7008',
+    currency: 'USD',
+    title: 'huitou win_back',
     ...overrides,
   };
 }

@@ -13,21 +13,12 @@ import {
   shopifyDiscountVariables,
   shopifyLookupQuery,
   wooCommerceCouponBody,
-  type CouponTerms,
 } from '../../functions/domain/campaigns/coupon-requests';
 import { toMinorUnits } from '../../functions/domain/normalize/money';
 import { ValidationError } from '../../functions/shared/errors';
+import { aCouponRequest } from '../support/builders';
 
-const terms = (overrides: Partial<CouponTerms> = {}): CouponTerms => ({
-  code: 'HT7QX2M9KD4P',
-  spec: { kind: 'percent', value: 15, expiresInDays: 14 },
-  expiresAt: '2026-03-15T12:00:00.000Z',
-  email: 'ada@example.com',
-  platformCustomerId: '7008',
-  currency: 'USD',
-  title: 'huitou win_back',
-  ...overrides,
-});
+const terms = aCouponRequest;
 const fixed = (value: number, minSubtotalMinor?: number) => ({
   spec: { kind: 'fixed' as const, value, expiresInDays: 7, ...(minSubtotalMinor === undefined ? {} : { minSubtotalMinor }) },
 });
@@ -134,7 +125,7 @@ describe('Shopify discountCodeBasicCreate', () => {
 
 describe('WooCommerce coupon body', () => {
   it('builds a percent coupon for the customer email, one use, alone in the cart', () => {
-    expect(wooCommerceCouponBody(terms())).toEqual({
+    expect(wooCommerceCouponBody(terms())).toStrictEqual({
       code: 'HT7QX2M9KD4P',
       discount_type: 'percent',
       amount: '15',
@@ -148,6 +139,7 @@ describe('WooCommerce coupon body', () => {
   });
 
   it('builds a fixed cart coupon in the channel currency with a minimum amount', () => {
+    expect(wooCommerceCouponBody(terms(fixed(12.5)))).toMatchObject({ discount_type: 'fixed_cart', amount: '12.50' });
     expect(wooCommerceCouponBody(terms({ ...fixed(1000, 5000), currency: 'JPY' }))).toMatchObject({
       discount_type: 'fixed_cart',
       amount: '1000',

@@ -28,15 +28,20 @@ import { ValidationError } from '../../shared/errors';
 /** The Admin API version the Shopify provider speaks; pinned so field names do not move under it. */
 export const shopifyApiVersion = '2025-01';
 
-/** What the requests are built from: the fields of the campaign ports' CouponRequest. */
-export interface CouponTerms {
+/** What a provider must create at the store: one single-use code for one customer. */
+export interface CouponRequest {
+  /** The code huitou generated (unguessable); the provider creates exactly this code. */
   code: string;
   spec: CouponSpec;
-  /** ISO 8601. */
+  /** ISO 8601: when the code stops working. */
   expiresAt: string;
+  /** The customer's email, so platforms that can restrict a code to one buyer do. */
   email: string;
+  /** The customer's id at this channel's platform, where the platform ties codes to customers by id. */
   platformCustomerId: string | null;
+  /** Currency of a fixed-amount coupon (the channel's). */
   currency: string | null;
+  /** Title or description shown to staff in the store admin. */
   title: string;
 }
 
@@ -49,18 +54,18 @@ export function majorUnits(minor: number, currency: string): string {
   return minor < 0 ? `-${text}` : text;
 }
 
-function currencyOf(terms: CouponTerms): string {
+function currencyOf(terms: CouponRequest): string {
   if (terms.currency === null) throw new ValidationError('a fixed amount or a minimum subtotal needs the channel currency');
   return terms.currency;
 }
 
 /** A fixed coupon's value (major units of the channel currency) as a decimal string. */
-function fixedAmount(terms: CouponTerms): string {
+function fixedAmount(terms: CouponRequest): string {
   const currency = currencyOf(terms);
   return majorUnits(toMinorUnits(terms.spec.value, currency), currency);
 }
 
-function minimumSubtotal(terms: CouponTerms): string | undefined {
+function minimumSubtotal(terms: CouponRequest): string | undefined {
   const { minSubtotalMinor } = terms.spec;
   return minSubtotalMinor === undefined ? undefined : majorUnits(minSubtotalMinor, currencyOf(terms));
 }
@@ -77,6 +82,7 @@ export function isoSeconds(iso: string): string {
 
 /** A Shopify customer's GraphQL id from its numeric id (or the id as given when it is one already). */
 export function shopifyCustomerGid(platformCustomerId: string | null): string | undefined {
+  // Stryker disable next-line ConditionalExpression: equivalent, null matches neither pattern below
   if (platformCustomerId === null) return undefined;
   if (/^[1-9]\d*$/.test(platformCustomerId)) return `gid://shopify/Customer/${platformCustomerId}`;
   return /^gid:\/\/shopify\/Customer\/[1-9]\d*$/.test(platformCustomerId) ? platformCustomerId : undefined;
@@ -98,7 +104,7 @@ export const shopifyLookupQuery = `query codeDiscountNodeByCode($code: String!) 
  * when huitou knows their Shopify id; otherwise any customer may use it, once
  * (usageLimit 1), which is as far as a code without a known buyer can go.
  */
-export function shopifyDiscountVariables(terms: CouponTerms, startsAt: string) {
+export function shopifyDiscountVariables(terms: CouponRequest, startsAt: string) {
   const customer = shopifyCustomerGid(terms.platformCustomerId);
   const minimum = minimumSubtotal(terms);
   return {
@@ -123,7 +129,7 @@ export function shopifyDiscountVariables(terms: CouponTerms, startsAt: string) {
 }
 
 /** The body of POST /wp-json/wc/v3/coupons: one use, by the customer's email only, alone in the cart. */
-export function wooCommerceCouponBody(terms: CouponTerms) {
+export function wooCommerceCouponBody(terms: CouponRequest) {
   const minimum = minimumSubtotal(terms);
   return {
     code: terms.code,
@@ -143,7 +149,7 @@ export function wooCommerceCouponBody(terms: CouponTerms) {
  * The promotion's name, unique per code so a retry after a crash between the
  * two BigCommerce calls finds the promotion it already created.
  */
-export function bigCommercePromotionName(terms: CouponTerms): string {
+export function bigCommercePromotionName(terms: CouponRequest): string {
   return `${terms.title.slice(0, 100)} (${terms.code})`;
 }
 
@@ -152,7 +158,7 @@ export function bigCommercePromotionName(terms: CouponTerms): string {
  * groups or segments, never to one customer: single use comes from the code
  * (max_uses 1) and from the promotion itself (max_uses 1).
  */
-export function bigCommercePromotionBody(terms: CouponTerms, startsAt: string) {
+export function bigCommercePromotionBody(terms: CouponRequest, startsAt: string) {
   const minimum = minimumSubtotal(terms);
   const discount =
     terms.spec.kind === 'percent' ? { percentage_amount: String(terms.spec.value) } : { fixed_amount: fixedAmount(terms) };
@@ -176,6 +182,6 @@ export function bigCommercePromotionBody(terms: CouponTerms, startsAt: string) {
 }
 
 /** The body of POST /v3/promotions/{id}/codes. */
-export function bigCommerceCodeBody(terms: CouponTerms) {
+export function bigCommerceCodeBody(terms: CouponRequest) {
   return { code: terms.code, max_uses: 1, max_uses_per_customer: 1 };
 }
