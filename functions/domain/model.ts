@@ -44,6 +44,14 @@ export interface CustomerFacts {
  */
 export type OrderStatus = 'open' | 'cancelled' | 'failed' | 'deleted';
 
+/** One product line of an order, as campaigns read it (audiences by SKU, products in a message). */
+export interface LineItem {
+  sku?: string | undefined;
+  /** The product's name as the store shows it. */
+  title: string;
+  quantity: number;
+}
+
 export interface NormalizedOrder {
   channelId: string;
   platform: Platform;
@@ -65,6 +73,8 @@ export interface NormalizedOrder {
   /** Refund id -> amount in minor units. Keyed, so a refund seen twice counts once. */
   refunds: Record<string, number>;
   discountCodes: string[];
+  /** Absent when the source says nothing of the lines (an export without line columns). */
+  lineItems?: LineItem[] | undefined;
   customer: CustomerFacts;
 }
 

@@ -111,9 +111,18 @@ export function applyOrderChange(
       const newer = timeOf(incoming.updatedAt) >= timeOf(existing.updatedAt);
       const { stored, arriving } = settleImportedTotal(existing.refunds, incoming.refunds, newer);
       if (!newer) return { ...existing, refunds: mergeRefunds(stored, arriving) };
+      // A version that says nothing of its lines (a file without line columns,
+      // a store API that would not list them) keeps the lines known, as the
+      // store keeps every field a version leaves out; an empty list replaces them.
+      const lineItems = incoming.lineItems ?? existing.lineItems;
       // The newer version's amount wins for a key both know: refund ids never
       // change amount, but BigCommerce's one aggregate key does.
-      return { ...incoming, refunds: mergeRefunds(arriving, stored), customerId: existing.customerId };
+      return {
+        ...incoming,
+        refunds: mergeRefunds(arriving, stored),
+        customerId: existing.customerId,
+        ...(lineItems && { lineItems }),
+      };
     }
     case 'refund': {
       const { refund } = change;
@@ -158,7 +167,11 @@ function canonical(value: unknown): string {
   return JSON.stringify(value);
 }
 
-/** True when storing `next` over `existing` would change nothing. */
+/**
+ * True when storing `next` over `existing` would change nothing. Line items
+ * count like every other field: an order edited to other lines is written
+ * again, a redelivery with the same lines is not.
+ */
 export function sameOrder(existing: OrderRecord, next: OrderRecord): boolean {
   return canonical({ ...existing, version: undefined }) === canonical({ ...next, version: undefined });
 }
@@ -171,6 +184,14 @@ export function sameOrder(existing: OrderRecord, next: OrderRecord): boolean {
  * sort key's 1,024. Shopify allows five codes per order, and 255 characters.
  */
 export const orderLimits = { discountCodes: 40, codeLength: 255 } as const;
+
+/**
+ * What one order keeps of its lines. Lines select audiences and name products
+ * in messages, for which the first 50 are plenty. A title of 200 characters
+ * is at most 800 bytes of UTF-8 and a SKU of 100 at most 400: 50 lines stay
+ * under 65 KB of the order item's 400 KB.
+ */
+export const lineItemLimits = { lines: 50, titleLength: 200, skuLength: 100 } as const;
 
 /** What one order adds to its customer's figures. */
 export interface Contribution {
@@ -249,5 +270,6 @@ export function orderView(order: OrderRecord) {
     totalMinor: order.totalMinor,
     refundedMinor: refundedMinor(order),
     discountCodes: order.discountCodes,
+    lineItems: order.lineItems ?? [],
   };
 }

@@ -22,6 +22,7 @@ import {
   idSchema,
   isoDateTimeSchema,
   joinName,
+  lineItemsOf,
   orderIssues,
   parseBody,
   rejected,
@@ -131,6 +132,8 @@ export const bigCommerceOrderSchema = z
     billing_address: bigCommerceAddressSchema.nullish(),
     /** A sub-resource link in V2; an array of { code } if the caller fetched it. */
     coupons: anySchema,
+    /** Likewise: GET /v2/orders/{id}/products, an array of { sku, name, quantity } if fetched. */
+    products: anySchema,
   })
   .superRefine((order, ctx) => {
     if (order.status_id == null && order.status == null) {
@@ -231,6 +234,14 @@ export function normalizeBigCommerceOrder(apiOrder: unknown, ctx: { channelId: s
     discountCodes: Array.isArray(order.coupons)
       ? distinctCodes(order.coupons.map((coupon: unknown) => (coupon as { code?: unknown } | null)?.code))
       : [],
+    lineItems: Array.isArray(order.products)
+      ? lineItemsOf(
+          order.products.map((product: unknown) => {
+            const line = product as { sku?: unknown; name?: unknown; quantity?: unknown } | null;
+            return { sku: line?.sku, title: line?.name, quantity: line?.quantity };
+          }),
+        )
+      : undefined,
     customer: compact({
       channelCustomerId: customerId === '0' ? undefined : customerId,
       email: normalizeEmail(billing?.email),

@@ -3,8 +3,8 @@
 // and small pure helpers. Pure: no I/O, no clock.
 
 import * as z from 'zod';
-import type { Address, ChannelEvent, NormalizedOrder, Platform } from '../model';
-import { orderLimits, refundProblems } from '../orders';
+import type { Address, ChannelEvent, LineItem, NormalizedOrder, Platform } from '../model';
+import { lineItemLimits, orderLimits, refundProblems } from '../orders';
 import { isDecimalAmount, toMinorUnits } from './money';
 
 export interface WebhookInput {
@@ -269,4 +269,47 @@ export function distinctCodes(codes: unknown[]): string[] {
     if (text !== undefined && !kept.includes(text)) kept.push(text);
   }
   return kept;
+}
+
+/** A line as a payload or a file row gives it: any field may be missing or of any type, the line itself too. */
+export interface LineInput {
+  sku?: unknown;
+  title?: unknown;
+  quantity?: unknown;
+}
+
+/**
+ * The lines an order keeps: those with a title and a whole, non-negative
+ * quantity, in order, at most lineItemLimits.lines, title and SKU trimmed and
+ * cut to their limits. Any other line is skipped: lines only select audiences
+ * and fill messages, never reason enough to quarantine an order.
+ */
+export function lineItemsOf(lines: readonly (LineInput | null | undefined)[]): LineItem[] {
+  const kept: LineItem[] = [];
+  for (const line of lines) {
+    const title = cleanText(line?.title);
+    const quantity = wholeQuantity(line?.quantity);
+    if (title === undefined || quantity === undefined) continue;
+    const sku = cleanText(line?.sku);
+    kept.push(
+      compact({
+        sku: sku === undefined ? undefined : cut(sku, lineItemLimits.skuLength),
+        title: cut(title, lineItemLimits.titleLength),
+        quantity,
+      }),
+    );
+    if (kept.length === lineItemLimits.lines) break;
+  }
+  return kept;
+}
+
+/** 2 or "2" (a file cell): a safe integer of zero or more, else undefined. */
+function wholeQuantity(value: unknown): number | undefined {
+  const quantity = typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : value;
+  return typeof quantity === 'number' && Number.isSafeInteger(quantity) && quantity >= 0 ? quantity : undefined;
+}
+
+/** The first `length` characters (code points: an emoji is never split in two). */
+function cut(text: string, length: number): string {
+  return Array.from(text).slice(0, length).join('');
 }

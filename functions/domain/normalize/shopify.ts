@@ -11,6 +11,7 @@ import type {
   ConsentState,
   CustomerFacts,
   EmailConsent,
+  LineItem,
   NormalizedOrder,
   NormalizedRefund,
   PrivacySubject,
@@ -21,6 +22,7 @@ import {
   accepted,
   anySchema,
   checkLineAmounts,
+  cleanText,
   compact,
   currencySchema,
   dayOf,
@@ -30,6 +32,7 @@ import {
   idSchema,
   isoDateTimeSchema,
   joinName,
+  lineItemsOf,
   optionalDateSchema,
   orderIssues,
   parseBody,
@@ -148,7 +151,18 @@ export const shopifyOrderSchema = z
     billing_address: shopifyAddressSchema.nullish(),
     shipping_address: shopifyAddressSchema.nullish(),
     refunds: z.array(shopifyRefundSchema).nullish(),
-    line_items: z.array(z.looseObject({ price: anySchema, price_set: anySchema })).nullish(),
+    line_items: z
+      .array(
+        z.looseObject({
+          price: anySchema,
+          price_set: anySchema,
+          sku: anySchema,
+          title: anySchema,
+          name: anySchema,
+          quantity: anySchema,
+        }),
+      )
+      .nullish(),
   })
   .superRefine((order, ctx) => {
     if (order.total_price_set == null && (order.total_price == null || order.currency == null)) {
@@ -300,11 +314,18 @@ function mapOrder(order: ShopifyOrder, channelId: string, reason: string): Norma
     totalMinor,
     refunds,
     discountCodes: distinctCodes((order.discount_codes ?? []).map((discount) => discount.code)),
+    lineItems: lineItems(order.line_items),
     customer: orderCustomer(order, placedAt),
   });
   const issues = orderIssues(normalized, money);
   if (issues.length > 0) return rejected(reason, issues);
   return accepted({ kind: 'order', order: normalized });
+}
+
+/** The product's title ("IPod Nano - 8gb"); name adds the variant and stands in for a line without a title. */
+function lineItems(lines: ShopifyOrder['line_items']): LineItem[] | undefined {
+  if (lines == null) return undefined;
+  return lineItemsOf(lines.map((line) => ({ sku: line.sku, title: cleanText(line.title) ?? line.name, quantity: line.quantity })));
 }
 
 function mapRefundWebhook(

@@ -20,10 +20,12 @@ import {
   distinctCodes,
   idSchema,
   isoDateTimeSchema,
+  lineItemsOf,
   orderIssues,
   parseBody,
   rejected,
   unsupportedTopic,
+  type LineInput,
   type NormalizeResult,
   type WebhookInput,
 } from './common';
@@ -81,6 +83,15 @@ export const standardOrderSchema = z.looseObject({
   total: standardAmountSchema,
   refunds: z.array(standardRefundLineSchema).nullish(),
   discountCodes: z.array(z.string()).nullish(),
+  /**
+   * `[{sku?, title, quantity}]`: the products bought. A line without a title
+   * or a whole quantity is skipped, never a reason to refuse the order; the
+   * first 50 are kept.
+   */
+  lineItems: z
+    .unknown()
+    .optional()
+    .transform((lines) => (Array.isArray(lines) ? lineItemsOf(lines as (LineInput | null)[]) : undefined)),
   customer: standardCustomerSchema,
 });
 
@@ -148,6 +159,7 @@ export function normalizeStandard(input: WebhookInput): NormalizeResult {
         totalMinor: money.minor(data.total, data.currency, 'data.total'),
         refunds,
         discountCodes: distinctCodes(data.discountCodes ?? []),
+        lineItems: data.lineItems,
         customer: customerFacts(data.customer),
       });
       const issues = orderIssues(order, money);

@@ -24,6 +24,7 @@ import {
   distinctCodes,
   idSchema,
   joinName,
+  lineItemsOf,
   localDateTimeSchema,
   orderIssues,
   parseBody,
@@ -69,7 +70,18 @@ export const wooOrderSchema = z.looseObject({
   shipping: wooAddressSchema.nullish(),
   coupon_lines: z.array(z.looseObject({ code: z.string() })).nullish(),
   refunds: z.array(z.looseObject({ id: idSchema, total: decimalSchema })).nullish(),
-  line_items: z.array(z.looseObject({ price: anySchema, subtotal: anySchema, total: anySchema })).nullish(),
+  line_items: z
+    .array(
+      z.looseObject({
+        price: anySchema,
+        subtotal: anySchema,
+        total: anySchema,
+        sku: anySchema,
+        name: anySchema,
+        quantity: anySchema,
+      }),
+    )
+    .nullish(),
 });
 
 export const wooCustomerSchema = z
@@ -203,6 +215,10 @@ function mapOrder(order: WooOrder, channelId: string, reason: string): Normalize
     totalMinor,
     refunds,
     discountCodes: distinctCodes((order.coupon_lines ?? []).map((line) => line.code)),
+    lineItems:
+      order.line_items == null
+        ? undefined
+        : lineItemsOf(order.line_items.map(({ sku, name, quantity }) => ({ sku, title: plainText(name), quantity }))),
     customer: compact({
       // 0 is a guest checkout.
       channelCustomerId: customerId === '0' ? undefined : customerId,
@@ -217,6 +233,33 @@ function mapOrder(order: WooOrder, channelId: string, reason: string): Normalize
   const issues = orderIssues(normalized, money);
   if (issues.length > 0) return rejected(reason, issues);
   return accepted({ kind: 'order', order: normalized });
+}
+
+const namedEntities: Record<string, string> = {
+  amp: '&',
+  lt: '<',
+  gt: '>',
+  quot: '"',
+  apos: "'",
+  nbsp: '\u00a0',
+  ndash: '\u2013',
+  mdash: '\u2014',
+};
+
+/**
+ * A product name as the REST API sends it, HTML entities and all ("Ship Your
+ * Idea &ndash; Color: Black"), as the text it shows. An entity it does not
+ * know stays as written.
+ */
+export function plainText(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  return value.replace(/&(#\d+|#x[0-9a-f]+|[a-z]+);/gi, (entity, body: string) => {
+    const code = /^#x/i.test(body) ? parseInt(body.slice(2), 16) : body.startsWith('#') ? Number(body.slice(1)) : NaN;
+    if (Number.isNaN(code)) return namedEntities[body] ?? entity;
+    // A surrogate on its own is no character.
+    const character = code > 0 && code <= 0x10ffff && (code < 0xd800 || code > 0xdfff);
+    return character ? String.fromCodePoint(code) : entity;
+  });
 }
 
 function toAddress(address: WooAddress | undefined): Address | undefined {
