@@ -273,6 +273,35 @@ describe('Function: normalizeBigCommerceOrder', () => {
     expect(order.discountCodes).toStrictEqual(['SAVE10']);
   });
 
+  it('reads the lines when the caller attached the products sub-resource', () => {
+    // Arrange
+    const products = [
+      { id: 1, product_id: 77, name: 'Orbit Terrarium - Large', sku: 'OTL', quantity: 2 },
+      { id: 2, name: 'Gift card', sku: '', quantity: 1 },
+      { id: 3, name: 'Broken', sku: 'B', quantity: 'x' },
+      null,
+    ];
+
+    // Act
+    const order = orderOf(normalizeBigCommerceOrder(apiOrder({ products }), ctx));
+
+    // Assert
+    expect(order.lineItems).toStrictEqual([
+      { sku: 'OTL', title: 'Orbit Terrarium - Large', quantity: 2 },
+      { title: 'Gift card', quantity: 1 },
+    ]);
+  });
+
+  it('has no lines while products is the sub-resource link', () => {
+    // Act
+    const order = orderOf(
+      normalizeBigCommerceOrder(apiOrder({ products: { url: 'https://api.example/v2/orders/1/products', resource: '/orders/1/products' } }), ctx),
+    );
+
+    // Assert
+    expect(order).not.toHaveProperty('lineItems');
+  });
+
   it('rejects an order with an invalid date and a missing total, naming both fields', () => {
     // Act
     const result = normalizeBigCommerceOrder(apiOrder({ date_created: '2019-06-25', total_inc_tax: undefined }), ctx);

@@ -16,6 +16,7 @@ import {
   idSchema,
   isoDateTimeSchema,
   joinName,
+  lineItemsOf,
   localDateTimeSchema,
   optionalDateSchema,
   parseBody,
@@ -304,5 +305,73 @@ describe('Function: distinctCodes', () => {
       'SUMMER',
       'summer',
     ]);
+  });
+});
+
+describe('Function: lineItemsOf', () => {
+  it('keeps each line with a title and a whole quantity, trimmed, in order', () => {
+    const lines = lineItemsOf([
+      { sku: ' TEA-1 ', title: ' Sencha ', quantity: 2 },
+      { title: 'Gift wrap', quantity: 0 },
+      { sku: '  ', title: 'Cup', quantity: '3' },
+    ]);
+
+    expect(lines).toStrictEqual([
+      { sku: 'TEA-1', title: 'Sencha', quantity: 2 },
+      { title: 'Gift wrap', quantity: 0 },
+      { title: 'Cup', quantity: 3 },
+    ]);
+  });
+
+  it.each([
+    ['no title', { quantity: 1 }],
+    ['a blank title', { title: '  ', quantity: 1 }],
+    ['a title that is not text', { title: 42, quantity: 1 }],
+    ['no quantity', { title: 'Tea' }],
+    ['a negative quantity', { title: 'Tea', quantity: -1 }],
+    ['a fractional quantity', { title: 'Tea', quantity: 1.5 }],
+    ['a quantity beyond the safe integers', { title: 'Tea', quantity: 2 ** 53 }],
+    ['a quantity that is no number', { title: 'Tea', quantity: true }],
+    ['a quantity text that is no whole number', { title: 'Tea', quantity: '1.0' }],
+    ['a quantity text with a sign', { title: 'Tea', quantity: '-1' }],
+  ])('skips a line with %s', (_case, line) => {
+    expect(lineItemsOf([line, { title: 'Kept', quantity: 1 }])).toStrictEqual([{ title: 'Kept', quantity: 1 }]);
+  });
+
+  it('skips entries that are no line at all', () => {
+    expect(lineItemsOf([null, undefined, 'Tea' as never, { title: 'Kept', quantity: 1 }])).toStrictEqual([
+      { title: 'Kept', quantity: 1 },
+    ]);
+  });
+
+  it('reads a quantity text with blanks around it', () => {
+    expect(lineItemsOf([{ title: 'Tea', quantity: ' 12 ' }])).toStrictEqual([{ title: 'Tea', quantity: 12 }]);
+  });
+
+  it('keeps a SKU only when it is text', () => {
+    expect(lineItemsOf([{ sku: 123, title: 'Tea', quantity: 1 }])).toStrictEqual([{ title: 'Tea', quantity: 1 }]);
+  });
+
+  it('cuts a title to 200 characters and a SKU to 100, never inside a character', () => {
+    const [line] = lineItemsOf([{ sku: `${'S'.repeat(99)}😀😀`, title: `${'T'.repeat(199)}😀 and more`, quantity: 1 }]);
+
+    expect(line?.title).toBe(`${'T'.repeat(199)}😀`);
+    expect(line?.sku).toBe(`${'S'.repeat(99)}😀`);
+  });
+
+  it('keeps a title and a SKU at their limits whole', () => {
+    const [line] = lineItemsOf([{ sku: 'S'.repeat(100), title: 'T'.repeat(200), quantity: 1 }]);
+
+    expect(line).toStrictEqual({ sku: 'S'.repeat(100), title: 'T'.repeat(200), quantity: 1 });
+  });
+
+  it('keeps the first 50 good lines', () => {
+    const lines = Array.from({ length: 60 }, (_, i) => ({ title: `Item ${i}`, quantity: i % 2 === 0 ? 1 : -1 }));
+
+    const kept = lineItemsOf([...lines, ...lines]);
+
+    expect(kept).toHaveLength(50);
+    expect(kept[0]?.title).toBe('Item 0');
+    expect(kept[49]?.title).toBe('Item 38');
   });
 });

@@ -130,6 +130,39 @@ describe('Shopify orders', () => {
   });
 });
 
+describe('Shopify line items', () => {
+  const line = (fields: Record<string, unknown>) => ({ price: '10.00', ...fields });
+
+  it('reads sku, title and quantity of each line', () => {
+    const body = anOrderBody({
+      line_items: [line({ sku: 'TEA-1', title: 'Sencha', name: 'Sencha - 100 g', quantity: 2 }), line({ title: 'Cup', quantity: 1 })],
+    });
+
+    expect(orderOf(shopify('orders/create', body)).lineItems).toStrictEqual([
+      { sku: 'TEA-1', title: 'Sencha', quantity: 2 },
+      { title: 'Cup', quantity: 1 },
+    ]);
+  });
+
+  it('takes the name for a line without a title', () => {
+    const body = anOrderBody({ line_items: [line({ title: ' ', name: 'Custom engraving', quantity: 1 })] });
+
+    expect(orderOf(shopify('orders/create', body)).lineItems).toStrictEqual([{ title: 'Custom engraving', quantity: 1 }]);
+  });
+
+  it('skips a line without a quantity and still takes the order', () => {
+    const body = anOrderBody({ line_items: [line({ title: 'Tea', quantity: 'many' }), line({ title: 'Cup', quantity: 1 })] });
+
+    expect(orderOf(shopify('orders/create', body)).lineItems).toStrictEqual([{ title: 'Cup', quantity: 1 }]);
+  });
+
+  it('has an empty list for an order without lines, and none when line_items is absent or null', () => {
+    expect(orderOf(shopify('orders/create', anOrderBody({ line_items: [] }))).lineItems).toStrictEqual([]);
+    expect(orderOf(shopify('orders/create', anOrderBody({ line_items: null })))).not.toHaveProperty('lineItems');
+    expect(orderOf(shopify('orders/create', anOrderBody()))).not.toHaveProperty('lineItems');
+  });
+});
+
 describe('Shopify refunds inside an order', () => {
   const refund = (transactions: unknown[], extra: Record<string, unknown> = {}) => ({ id: 77, transactions, ...extra });
   const paid = (amount: string, currency: string | null = 'USD') => ({ kind: 'refund', status: 'success', amount, currency });

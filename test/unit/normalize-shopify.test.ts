@@ -39,6 +39,11 @@ describe('Function: normalizeWebhook (shopify)', () => {
           totalMinor: 59894,
           refunds: { '509562969': 20900 },
           discountCodes: ['TENOFF'],
+          lineItems: [
+            { sku: 'IPOD2008GREEN', title: 'IPod Nano - 8gb', quantity: 1 },
+            { sku: 'IPOD2008RED', title: 'IPod Nano - 8gb', quantity: 1 },
+            { sku: 'IPOD2008BLACK', title: 'IPod Nano - 8gb', quantity: 1 },
+          ],
           customer: {
             channelCustomerId: '207119551',
             email: 'bob.norman@mail.example.com',

@@ -64,6 +64,21 @@ describe('Standard webhooks: orders', () => {
     expect(mapped.discountCodes).toEqual(['A', 'B']);
   });
 
+  it('keeps the lines with a title and a whole quantity, and takes the order whatever the others are', () => {
+    const lineItems = [{ sku: 'TEA-1', title: 'Sencha', quantity: 2 }, { title: 'Cup', quantity: -1 }, 'Tea', null, { title: 'Pot', quantity: 1 }];
+
+    expect(orderOf(standard(order({ lineItems }))).lineItems).toStrictEqual([
+      { sku: 'TEA-1', title: 'Sencha', quantity: 2 },
+      { title: 'Pot', quantity: 1 },
+    ]);
+  });
+
+  it('has no lines when lineItems is absent or not a list', () => {
+    expect(orderOf(standard(order()))).not.toHaveProperty('lineItems');
+    expect(orderOf(standard(order({ lineItems: { title: 'Tea', quantity: 1 } })))).not.toHaveProperty('lineItems');
+    expect(orderOf(standard(order({ lineItems: [] }))).lineItems).toStrictEqual([]);
+  });
+
   it('names every amount that cannot be converted', () => {
     const result = standard(order({ total: '99999999999999999', refunds: [{ id: 'r1', amount: '99999999999999999' }] }, 'order.updated'));
 

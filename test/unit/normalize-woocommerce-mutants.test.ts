@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { normalizeWebhook, type NormalizeResult } from '../../functions/domain/normalize';
-import { wooOrderStatus } from '../../functions/domain/normalize/woocommerce';
+import { plainText, wooOrderStatus } from '../../functions/domain/normalize/woocommerce';
 import { eventOf, issuesOf, orderOf } from '../support/normalize-results';
 
 const RECEIVED_AT = '2026-03-05T00:00:00Z';
@@ -160,6 +160,59 @@ describe('WooCommerce orders', () => {
       },
       { phone: '5550001111' },
     ]);
+  });
+});
+
+describe('WooCommerce line items', () => {
+  it('reads sku, name and quantity of each line, skipping one without a name', () => {
+    const body = anOrderBody({
+      line_items: [
+        { sku: 'TEA-1', name: 'Sencha', quantity: 2, price: 5 },
+        { sku: '', name: 'Cup', quantity: 1 },
+        { sku: 'X', name: '', quantity: 1 },
+      ],
+    });
+
+    expect(orderOf(woo('order.created', body)).lineItems).toStrictEqual([
+      { sku: 'TEA-1', title: 'Sencha', quantity: 2 },
+      { title: 'Cup', quantity: 1 },
+    ]);
+  });
+
+  it('has an empty list for an order without lines, and none when line_items is absent', () => {
+    expect(orderOf(woo('order.created', anOrderBody({ line_items: [] }))).lineItems).toStrictEqual([]);
+    expect(orderOf(woo('order.created', anOrderBody()))).not.toHaveProperty('lineItems');
+  });
+});
+
+describe('Function: plainText', () => {
+  it.each([
+    ['Ship Your Idea &ndash; Black', 'Ship Your Idea \u2013 Black'],
+    ['Tea &amp; Cups', 'Tea & Cups'],
+    ['&lt;b&gt;', '<b>'],
+    ['&quot;Rose&quot; &apos;n&apos;', '"Rose" \'n\''],
+    ['100&nbsp;g', '100\u00a0g'],
+    ['A &mdash; B', 'A \u2014 B'],
+    ['Caf&#233; &#8211; Cr&#xE8;me &#X2014;', 'Caf\u00e9 \u2013 Cr\u00e8me \u2014'],
+    ['Tea &#128512;', 'Tea \u{1F600}'],
+  ])('decodes %j', (text, plain) => {
+    expect(plainText(text)).toBe(plain);
+  });
+
+  it.each([
+    ['an unknown name', 'Tea &hearts; &AMP;'],
+    ['no character', '&#0; &#xD800; &#xDFFF; &#1114112;'],
+    ['no entity', 'Tea & Cups &amp no end'],
+  ])('keeps %s as written', (_case, text) => {
+    expect(plainText(text)).toBe(text);
+  });
+
+  it('decodes the code points beside the surrogates and the last one', () => {
+    expect(plainText('&#xD7FF;&#xE000;&#x10FFFF;&#1;')).toBe('\uD7FF\uE000\u{10FFFF}\u0001');
+  });
+
+  it('passes what is not text through', () => {
+    expect(plainText(5)).toBe(5);
   });
 });
 

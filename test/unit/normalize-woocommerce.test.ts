@@ -39,6 +39,10 @@ describe('Function: normalizeWebhook (woocommerce)', () => {
           totalMinor: 2935,
           refunds: {},
           discountCodes: [],
+          lineItems: [
+            { title: 'Woo Single #1', quantity: 2 },
+            { sku: 'Bar3', title: 'Ship Your Idea \u2013 Color: Black, Size: M Test', quantity: 1 },
+          ],
           customer: {
             email: 'john.doe@example.com',
             phone: '5555555555',

@@ -106,6 +106,37 @@ describe('Function: applyOrderChange, for an order', () => {
     expect(next).toMatchObject({ placeholder: false, status: 'open', updatedAt: '2026-03-05T12:00:00Z' });
   });
 
+  it('takes the lines of a newer version, an empty list included', () => {
+    const existing = aRecord({ lineItems: [{ sku: 'TEA-1', title: 'Sencha', quantity: 1 }] });
+    const edited = anOrder({ updatedAt: '2026-03-02T00:00:00Z', lineItems: [{ title: 'Matcha', quantity: 2 }] });
+    const emptied = anOrder({ updatedAt: '2026-03-02T00:00:00Z', lineItems: [] });
+
+    expect(applyOrderChange('shopify', existing, { kind: 'order', order: edited }).lineItems).toEqual([
+      { title: 'Matcha', quantity: 2 },
+    ]);
+    expect(applyOrderChange('shopify', existing, { kind: 'order', order: emptied }).lineItems).toEqual([]);
+  });
+
+  it('keeps the known lines when a newer version says nothing of them', () => {
+    const lines = [{ sku: 'TEA-1', title: 'Sencha', quantity: 1 }];
+    const existing = aRecord({ lineItems: lines, version: 2 });
+    const silent = anOrder({ updatedAt: '2026-03-02T00:00:00Z', totalMinor: 4000 });
+
+    const next = applyOrderChange('shopify', existing, { kind: 'order', order: silent });
+
+    expect(next).toMatchObject({ totalMinor: 4000, lineItems: lines });
+    expect(sameOrder(next, applyOrderChange('shopify', next, { kind: 'order', order: silent }))).toBe(true);
+  });
+
+  it('has no lines when neither version names any', () => {
+    const next = applyOrderChange('shopify', aRecord(), {
+      kind: 'order',
+      order: anOrder({ updatedAt: '2026-03-02T00:00:00Z' }),
+    });
+
+    expect(next).not.toHaveProperty('lineItems');
+  });
+
   it('treats an unreadable stored date as older than any version', () => {
     const existing = aRecord({ updatedAt: 'not a date', totalMinor: 1 });
     const order = anOrder({ updatedAt: '1971-01-01T00:00:00Z', totalMinor: 2 });
@@ -239,6 +270,15 @@ describe('Function: sameOrder', () => {
     expect(sameOrder(base, { ...base, customerId: 'c_1' })).toBe(false);
   });
 
+  it('sees a change of the lines, and the same lines as no change', () => {
+    const base = aRecord({ lineItems: [{ sku: 'A', title: 'Tea', quantity: 1 }] });
+
+    expect(sameOrder(base, { ...base, lineItems: [{ sku: 'A', title: 'Tea', quantity: 1 }] })).toBe(true);
+    expect(sameOrder(base, { ...base, lineItems: [{ sku: 'A', title: 'Tea', quantity: 2 }] })).toBe(false);
+    expect(sameOrder(base, { ...base, lineItems: [{ title: 'Tea', quantity: 1 }] })).toBe(false);
+    expect(sameOrder(base, { ...base, lineItems: [] })).toBe(false);
+  });
+
   it('tells an array from an object with the same entries', () => {
     const base = aRecord({ discountCodes: ['A'] });
     const odd = { ...base, discountCodes: { 0: 'A' } } as unknown as OrderRecord;
@@ -306,10 +346,17 @@ describe('Function: orderView', () => {
       totalMinor: 5000,
       refundedMinor: 700,
       discountCodes: ['X'],
+      lineItems: [],
     });
   });
 
   it('shows a missing order number as null', () => {
     expect(orderView(aRecord({ orderNumber: undefined })).orderNumber).toBeNull();
+  });
+
+  it('shows the lines of the order', () => {
+    const lineItems = [{ sku: 'TEA-1', title: 'Sencha', quantity: 2 }, { title: 'Gift wrap', quantity: 1 }];
+
+    expect(orderView(aRecord({ lineItems })).lineItems).toEqual(lineItems);
   });
 });
