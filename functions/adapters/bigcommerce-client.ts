@@ -7,6 +7,7 @@ import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'nod
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { LookupFunction } from 'node:net';
+import { lineItemLimits } from '../domain/orders';
 import { checkStoreApiUrl, refusedAddress, type StoreUrlPolicy } from '../domain/store-url';
 import { HuitouError, StoreRefusedError, TransientError } from '../shared/errors';
 
@@ -84,6 +85,9 @@ function getOnce(url: URL, headers: Record<string, string>, options: StoreApiOpt
   });
 }
 
+/** What getJson answers for a 204: no JSON at all. */
+const noContent = Symbol('no content');
+
 async function getJson(access: BigCommerceAccess, path: string, options: StoreApiOptions): Promise<unknown> {
   const verdict = checkStoreApiUrl(access.apiBaseUrl, options.policy);
   if (!verdict.ok) throw new StoreRefusedError(`BigCommerce API base URL ${verdict.reason}`, 0);
@@ -108,6 +112,7 @@ async function getJson(access: BigCommerceAccess, path: string, options: StoreAp
   if (answer.status < 200 || answer.status >= 300) {
     throw new StoreRefusedError(`BigCommerce API answered ${answer.status} for ${path}`, answer.status);
   }
+  if (answer.status === 204) return noContent;
   try {
     return JSON.parse(answer.body.toString('utf8'));
   } catch {
@@ -115,8 +120,28 @@ async function getJson(access: BigCommerceAccess, path: string, options: StoreAp
   }
 }
 
-export function fetchBigCommerceOrder(access: BigCommerceAccess, orderId: string, options: StoreApiOptions): Promise<unknown> {
-  return getJson(access, `/v2/orders/${encodeURIComponent(orderId)}`, options);
+/**
+ * GET /v2/orders/{id}, with its lines: the products sub-resource (the first
+ * lineItemLimits.lines, all an order keeps) attached as `products`, where
+ * normalizeBigCommerceOrder reads them. Lines are worth one more request, not
+ * the order: a store that refuses them (a 404, a token without the scope)
+ * still gives the order, without lines. A failure a retry may fix fails the
+ * fetch, as it does for the order itself.
+ */
+export async function fetchBigCommerceOrder(access: BigCommerceAccess, orderId: string, options: StoreApiOptions): Promise<unknown> {
+  const path = `/v2/orders/${encodeURIComponent(orderId)}`;
+  const order = await getJson(access, path, options);
+  if (order === noContent) throw new StoreRefusedError(`BigCommerce API sent no order for ${path}`, 204);
+  if (order === null || typeof order !== 'object' || Array.isArray(order)) return order;
+  try {
+    const products = await getJson(access, `${path}/products?limit=${lineItemLimits.lines}`, options);
+    // V2 answers an empty list with 204 No Content.
+    if (products === noContent) return { ...order, products: [] };
+    return Array.isArray(products) ? { ...order, products } : order;
+  } catch (error) {
+    if (error instanceof StoreRefusedError) return order;
+    throw error;
+  }
 }
 
 /** V3 answers a list; the customer is its first entry. */
