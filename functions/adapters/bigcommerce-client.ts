@@ -3,6 +3,7 @@
 // address: the base URL is checked again here (it may predate the check at
 // channel creation), every address its host resolves to is checked, the
 // connection goes to the checked address, and no redirect is followed.
+import { lineItemLimits } from '../domain/orders';
 import { checkStoreApiUrl } from '../domain/store-url';
 import { StoreRefusedError, TransientError } from '../shared/errors';
 import { StoreAddressRefusedError, storeRequest, type StoreApiOptions } from './store-http';
@@ -13,6 +14,9 @@ export interface BigCommerceAccess {
   apiBaseUrl: string;
   apiToken: string;
 }
+
+/** What getJson answers for a 204: no JSON at all. */
+const noContent = Symbol('no content');
 
 async function getJson(access: BigCommerceAccess, path: string, options: StoreApiOptions): Promise<unknown> {
   const verdict = checkStoreApiUrl(access.apiBaseUrl, options.policy);
@@ -38,6 +42,7 @@ async function getJson(access: BigCommerceAccess, path: string, options: StoreAp
   if (answer.status < 200 || answer.status >= 300) {
     throw new StoreRefusedError(`BigCommerce API answered ${answer.status} for ${path}`, answer.status);
   }
+  if (answer.status === 204) return noContent;
   try {
     return JSON.parse(answer.body.toString('utf8'));
   } catch {
@@ -45,8 +50,28 @@ async function getJson(access: BigCommerceAccess, path: string, options: StoreAp
   }
 }
 
-export function fetchBigCommerceOrder(access: BigCommerceAccess, orderId: string, options: StoreApiOptions): Promise<unknown> {
-  return getJson(access, `/v2/orders/${encodeURIComponent(orderId)}`, options);
+/**
+ * GET /v2/orders/{id}, with its lines: the products sub-resource (the first
+ * lineItemLimits.lines, all an order keeps) attached as `products`, where
+ * normalizeBigCommerceOrder reads them. Lines are worth one more request, not
+ * the order: a store that refuses them (a 404, a token without the scope)
+ * still gives the order, without lines. A failure a retry may fix fails the
+ * fetch, as it does for the order itself.
+ */
+export async function fetchBigCommerceOrder(access: BigCommerceAccess, orderId: string, options: StoreApiOptions): Promise<unknown> {
+  const path = `/v2/orders/${encodeURIComponent(orderId)}`;
+  const order = await getJson(access, path, options);
+  if (order === noContent) throw new StoreRefusedError(`BigCommerce API sent no order for ${path}`, 204);
+  if (order === null || typeof order !== 'object' || Array.isArray(order)) return order;
+  try {
+    const products = await getJson(access, `${path}/products?limit=${lineItemLimits.lines}`, options);
+    // V2 answers an empty list with 204 No Content.
+    if (products === noContent) return { ...order, products: [] };
+    return Array.isArray(products) ? { ...order, products } : order;
+  } catch (error) {
+    if (error instanceof StoreRefusedError) return order;
+    throw error;
+  }
 }
 
 /** V3 answers a list; the customer is its first entry. */

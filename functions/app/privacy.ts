@@ -134,7 +134,8 @@ async function eraseQuarantinedAbout(quarantine: QuarantinedBodies, person: Pers
 
 /**
  * customers/redact: the person's name, email, phone, addresses, raw payloads
- * (quarantined ones included) and exports go; their orders keep anonymous amounts.
+ * (quarantined ones included) and exports go; their orders keep anonymous
+ * amounts, codes and lines (product names and SKUs say what was sold, not who bought it).
  */
 export async function redactPerson(
   ports: PrivacyPorts,

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import type { LookupAddress } from 'node:dns';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { fetchBigCommerceOrder, type StoreApiOptions } from '../../functions/adapters/bigcommerce-client';
-import { StoreRefusedError } from '../../functions/shared/errors';
+import { StoreRefusedError, TransientError } from '../../functions/shared/errors';
 
 interface FakeStore {
   server: Server;
@@ -105,6 +105,10 @@ describe('Adapter: BigCommerce client', () => {
     // timeout fired just as the request arrived.
     let served = 0;
     const flaky = createServer((request, response) => {
+      if (request.url?.endsWith('/products?limit=50')) {
+        response.writeHead(204, { connection: 'keep-alive' });
+        return response.end();
+      }
       served += 1;
       if (served === 2) {
         request.socket.destroy();
@@ -120,10 +124,63 @@ describe('Adapter: BigCommerce client', () => {
       const first = await fetchBigCommerceOrder(access, '1', options);
       const second = await fetchBigCommerceOrder(access, '2', options);
 
-      expect([first, second]).toEqual([{ id: 1 }, { id: 3 }]);
+      expect([first, second]).toEqual([
+        { id: 1, products: [] },
+        { id: 3, products: [] },
+      ]);
     } finally {
       flaky.closeAllConnections();
       await new Promise((resolve) => flaky.close(resolve));
     }
+  });
+
+  describe('the lines of an order', () => {
+    const products = [{ id: 1, order_id: 7, name: 'Orbit Terrarium', sku: 'OT', quantity: 2 }];
+    let lines: FakeStore;
+    let linesAnswer: { status: number; body?: string };
+
+    beforeAll(async () => {
+      lines = await fakeStore((request) =>
+        request.url?.includes('/products') ? linesAnswer : { status: 200, body: JSON.stringify({ id: 7 }) },
+      );
+    });
+
+    afterAll(async () => {
+      await new Promise((resolve) => lines.server.close(resolve));
+    });
+
+    const fetchSeven = () =>
+      fetchBigCommerceOrder({ apiBaseUrl: `http://127.0.0.1:${lines.port}`, apiToken: 'tok' }, '7', { policy: local });
+
+    it('attaches the first 50 products of the order, asked for with the token', async () => {
+      linesAnswer = { status: 200, body: JSON.stringify(products) };
+      lines.seen.length = 0;
+
+      expect(await fetchSeven()).toEqual({ id: 7, products });
+      expect(lines.seen.map((request) => [request.url, request.headers['x-auth-token']])).toEqual([
+        ['/v2/orders/7', 'tok'],
+        ['/v2/orders/7/products?limit=50', 'tok'],
+      ]);
+    });
+
+    it('attaches no products for the 204 of an order without any', async () => {
+      linesAnswer = { status: 204 };
+
+      expect(await fetchSeven()).toEqual({ id: 7, products: [] });
+    });
+
+    it('gives the order without products when the store refuses them or answers something else', async () => {
+      for (const answer of [{ status: 404, body: '[{"status":404}]' }, { status: 200, body: '{"url":"x"}' }, { status: 200, body: 'no json' }]) {
+        linesAnswer = answer;
+
+        expect(await fetchSeven(), answer.body).toEqual({ id: 7 });
+      }
+    });
+
+    it('fails like the order itself when the store cannot answer for the lines now', async () => {
+      linesAnswer = { status: 503 };
+
+      await expect(fetchSeven()).rejects.toThrow(TransientError);
+    });
   });
 });

@@ -94,6 +94,10 @@ describe('huitou import (local stack)', () => {
         ['820982911946154509', '#1002', 4550, 1000, []],
       ]),
     );
+    expect(ada.orders.find((o) => o.orderNumber === '#1001')?.lineItems).toEqual([
+      { sku: 'TEA-SEN', title: 'Sencha, 100 g', quantity: 1 },
+      { sku: 'CUP-1', title: 'Cup', quantity: 1 },
+    ]);
     expect(ada.consent.email).toBe('subscribed');
     // #1004 was voided (not counted); #1005 was refunded in full.
     expect(await figuresOf('grace@example.com')).toMatchObject({ orders: 1, grossMinor: 3500, refundedMinor: 3500, netMinor: 0 });

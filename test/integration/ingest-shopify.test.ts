@@ -67,6 +67,11 @@ describe('Flow: Shopify orders become one customer with exact figures', () => {
       discountCodes: ['TENOFF'],
     });
     expect(customer!['orders']).toHaveLength(1);
+    expect(customer!['orders'][0].lineItems).toEqual([
+      { sku: 'IPOD2008GREEN', title: 'IPod Nano - 8gb', quantity: 1 },
+      { sku: 'IPOD2008RED', title: 'IPod Nano - 8gb', quantity: 1 },
+      { sku: 'IPOD2008BLACK', title: 'IPod Nano - 8gb', quantity: 1 },
+    ]);
   });
 
   it('counts the same delivery once, sent ten times at once and again later', async () => {

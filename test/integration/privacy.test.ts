@@ -75,6 +75,7 @@ describe('Flow: privacy requests', () => {
     const exported = await t.api<Json>(`/admin/exports/${exports.body.items[0]!['id']}`);
     expect(exported.body).toMatchObject({ requestId: '9999', customer: { email: 'john@example.com', firstName: 'John' } });
     expect(exported.body['orders'].map((o: Json) => o['orderId']).sort()).toEqual(['280263', '299938']);
+    expect(exported.body['orders'][0]['lineItems']).toContainEqual({ sku: 'IPOD2008RED', title: 'IPod Nano - 8gb', quantity: 1 });
 
     await send(channel.webhookUrl, fixture('customers_redact.json'), 'customers/redact', 'p-5');
     await t.settled();
@@ -82,6 +83,8 @@ describe('Flow: privacy requests', () => {
     const after = await t.api<Json>(`/admin/customers/${before!['id']}`);
     expect(after.body).toMatchObject({ email: null, name: null, phone: null, redacted: true, figures: { orders: 2, grossMinor: 2 * 59894 } });
     expect(after.body['orders'].map((o: Json) => o['totalMinor'])).toEqual([59894, 59894]);
+    // Product names are no one's personal data: the lines stay, as the amounts do.
+    expect(after.body['orders'].map((o: Json) => o['lineItems'].length)).toEqual([3, 3]);
     expect(JSON.stringify(after.body)).not.toMatch(/john|doe|625/i);
     expect(await customerByEmail('john@example.com')).toBeUndefined();
     expect(await storedItem(itemKeys.orderPayload(channel.id, '299938'))).toBeUndefined();

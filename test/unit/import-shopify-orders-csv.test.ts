@@ -69,6 +69,10 @@ describe('Function: mapShopifyOrdersCsv', () => {
       totalMinor: 10000,
       refunds: {},
       discountCodes: ['SPRING'],
+      lineItems: [
+        { sku: 'TEA-1', title: 'Tea', quantity: 1 },
+        { title: 'Cup', quantity: 1 },
+      ],
       customer: {
         email: 'ada@example.com',
         phone: '+442079460000',
@@ -78,6 +82,25 @@ describe('Function: mapShopifyOrdersCsv', () => {
         addresses: [{ name: 'Ada King Lovelace', address1: '1 Main St', city: 'London', zip: 'N1', country: 'GB', phone: '+442079460000' }],
       },
     });
+  });
+
+  it('reads a line from each row, skipping a row whose quantity is not a whole number', () => {
+    const odd: ImportRow = { line: 4, fields: { Name: '#1001', 'Lineitem name': 'Saucer', 'Lineitem quantity': '1.5' } };
+    const pot: ImportRow = { line: 5, fields: { Name: '#1001', 'Lineitem name': ' Pot ', 'Lineitem sku': 'POT', 'Lineitem quantity': '2' } };
+
+    const mapped = mapShopifyOrdersCsv([first(), odd, pot], context);
+
+    expect(mapped.rejected).toEqual([]);
+    expect(mapped.order?.lineItems).toStrictEqual([
+      { sku: 'TEA-1', title: 'Tea', quantity: 1 },
+      { sku: 'POT', title: 'Pot', quantity: 2 },
+    ]);
+  });
+
+  it('has no lines when the export has no Lineitem name column', () => {
+    const { 'Lineitem name': _name, ...fields } = first().fields;
+
+    expect(mapShopifyOrdersCsv([{ line: 2, fields }], context).order).not.toHaveProperty('lineItems');
   });
 
   it('falls back to Name as the order id when the export has no Id column', () => {

@@ -189,6 +189,25 @@ describe('Function: mapWooCommerceOrdersCsv', () => {
     expect(mapped.rejected).toEqual([]);
   });
 
+  it('has no lines when the export names no product', () => {
+    expect(mapWooCommerceOrdersCsv([aRow()], context).order).not.toHaveProperty('lineItems');
+  });
+
+  it.each([
+    ['Item Name', 'Item SKU', 'Item Quantity'],
+    ['Product Name', 'SKU', 'Quantity'],
+    ['item_name', 'product_sku', 'qty'],
+    ['Lineitem name', 'Lineitem sku', 'Item Qty'],
+    ['Item Name', 'Lineitem sku', 'Lineitem quantity'],
+  ])('reads a line from each row of an export with %s, %s and %s', (name, sku, quantity) => {
+    const rows = [aRow({ [name]: 'Sencha', [sku]: 'TEA-1', [quantity]: '2' }), aRow({ [name]: 'Cup', [quantity]: '1' }, 3)];
+
+    expect(mapWooCommerceOrdersCsv(rows, context).order?.lineItems).toStrictEqual([
+      { sku: 'TEA-1', title: 'Sencha', quantity: 2 },
+      { title: 'Cup', quantity: 1 },
+    ]);
+  });
+
   it('answers no order and no refusal for no rows', () => {
     expect(mapWooCommerceOrdersCsv([], context)).toEqual({ line: 0, rejected: [] });
   });

@@ -31,6 +31,19 @@ describe('Use case: recordOrderChange', () => {
     expect(onlyProfile(repo).figures).toMatchObject({ orders: 1, grossMinor: 5000, netMinor: 5000, purchaseDays: 1 });
   });
 
+  it('writes an order with lines once, and again only when an edit changes its lines', async () => {
+    const repo = new MemoryRepository();
+    const order = anOrder({ lineItems: [{ sku: 'TEA-1', title: 'Sencha', quantity: 1 }] });
+    const edited = { ...order, updatedAt: '2026-03-02T00:00:00Z', lineItems: [{ sku: 'TEA-1', title: 'Sencha', quantity: 2 }] };
+
+    const outcomes = [];
+    for (const version of [order, order, edited, edited]) outcomes.push(await record(repo, { kind: 'order', order: version }));
+
+    expect(outcomes).toEqual(['created', 'unchanged', 'updated', 'unchanged']);
+    expect((await repo.getOrder(order.channelId, order.orderId))?.lineItems).toEqual(edited.lineItems);
+    expect(onlyProfile(repo).figures).toMatchObject({ orders: 1, grossMinor: 5000 });
+  });
+
   it('counts concurrent copies of one order once', async () => {
     const repo = new MemoryRepository();
     const order = anOrder();

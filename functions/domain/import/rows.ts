@@ -3,8 +3,8 @@
 // found by name whatever their spelling, dates as exports write them, and how
 // the rows of one order are grouped. Pure: no I/O, no clock.
 import * as z from 'zod';
-import type { NormalizedOrder, Platform } from '../model';
-import { isoDateTimeSchema } from '../normalize/common';
+import type { LineItem, NormalizedOrder, Platform } from '../model';
+import { isoDateTimeSchema, lineItemsOf } from '../normalize/common';
 import { importedRefundsKey } from '../orders';
 
 export const importFormats = ['shopify-orders-csv', 'woocommerce-orders-csv', 'csv'] as const;
@@ -167,4 +167,21 @@ export function importedRefunds(refundedMinor: number): Record<string, number> {
   const refunds: Record<string, number> = {};
   if (refundedMinor > 0) refunds[importedRefundsKey] = refundedMinor;
   return refunds;
+}
+
+/** Where a format writes a line item's fields, by column key. */
+export interface LineColumns {
+  sku: readonly string[];
+  title: readonly string[];
+  quantity: readonly string[];
+}
+
+/**
+ * The lines an order's rows list, one per row (rows without a product name
+ * are skipped, as lineItemsOf skips any line it cannot read). Undefined when
+ * no row names a product: the file says nothing of the lines.
+ */
+export function importedLines(rows: readonly ImportRow[], columns: LineColumns): LineItem[] | undefined {
+  const lines = rows.map((row) => pickColumns(row.fields, columns));
+  return lines.some((line) => line.title !== undefined) ? lineItemsOf(lines) : undefined;
 }

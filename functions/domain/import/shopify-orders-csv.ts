@@ -23,6 +23,7 @@ import {
 } from '../normalize/common';
 import {
   importDateSchema,
+  importedLines,
   importedRefunds,
   latestEarliest,
   pickColumns,
@@ -67,6 +68,9 @@ const orderColumns = {
   shippingZip: ['shippingzip'],
   shippingCountry: ['shippingcountry'],
 } as const;
+
+/** Every row of an order is one of its lines. */
+const lineColumns = { sku: ['lineitemsku'], title: ['lineitemname'], quantity: ['lineitemquantity'] } as const;
 
 const text = z.string().optional();
 
@@ -147,6 +151,7 @@ export function mapShopifyOrdersCsv(rows: readonly ImportRow[], context: ImportC
     totalMinor,
     refunds: importedRefunds(refunded),
     discountCodes: distinctCodes(splitCodes(row.discountCode)),
+    lineItems: importedLines(rows, lineColumns),
     customer: compact({
       email,
       phone,

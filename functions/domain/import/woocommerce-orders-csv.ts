@@ -3,9 +3,9 @@
 // "order_id"; "Billing Email", "Email (Billing)"), and every variant below is
 // one column once spaces, case and punctuation are set aside. One row per
 // order, or one per line item with the order's fields repeated: consecutive
-// rows of one order id are one order. Dates are the store's wall clock
-// ("2016-09-15 03:17:47"); refunds may be written negative, as WooCommerce
-// records them.
+// rows of one order id are one order, and each row's product one of its
+// lines. Dates are the store's wall clock ("2016-09-15 03:17:47"); refunds may
+// be written negative, as WooCommerce records them.
 import * as z from 'zod';
 import type { NormalizedOrder } from '../model';
 import { normalizeEmail, normalizePhone } from '../normalize/identity';
@@ -23,6 +23,7 @@ import {
 import { wooOrderStatus } from '../normalize/woocommerce';
 import {
   importDateSchema,
+  importedLines,
   importedRefunds,
   latestEarliest,
   pickColumns,
@@ -59,6 +60,13 @@ const columns = {
     'refunded',
     'refund',
   ],
+} as const;
+
+/** A file with one row per line item names the product of each row (Advanced Order Export, WP All Export, SkyVerge). */
+const lineColumns = {
+  sku: ['itemsku', 'sku', 'productsku', 'lineitemsku'],
+  title: ['itemname', 'productname', 'lineitemname'],
+  quantity: ['itemquantity', 'quantity', 'qty', 'itemqty', 'lineitemquantity'],
 } as const;
 
 const text = z.string().optional();
@@ -146,6 +154,7 @@ export function mapWooCommerceOrdersCsv(rows: readonly ImportRow[], context: Imp
     totalMinor,
     refunds: importedRefunds(refunded),
     discountCodes: distinctCodes(couponCodes(row.coupons)),
+    lineItems: importedLines(rows, lineColumns),
     customer: compact({
       channelCustomerId: customerId,
       email,
