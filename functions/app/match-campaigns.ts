@@ -151,7 +151,7 @@ export async function runShard(ports: MatcherPorts, task: RunShardTask, remainin
         const score = scores.get(profile.id);
         const subject = audienceSubjectOf({ profile, score, skus: [] });
         if (!matchesAudience(campaign.audience, subject, now)) continue;
-        let occurrence = task.occurrence;
+        let occurrence = occurrenceFor(campaign, task.occurrence);
         if (task.byDays) {
           if (campaign.trigger.type !== 'days_after_first_order' && campaign.trigger.type !== 'before_expected_order') continue;
           const due = dueByDays(campaign.trigger, subject, now);
