@@ -145,7 +145,7 @@ describe('Flow: orders → rescore → segment event → coupon and email → an
     const [mail] = mailTo(await sesStore(), first.email);
     const code = /HT-[A-Z0-9-]+/.exec(textOf(mail!))?.[0];
     expect(code).toBeDefined();
-    expect(fake.shopifyDiscounts.has(code!)).toBe(true);
+    expect(fake.shopifyDiscounts.get(code!.toLowerCase())?.input).toMatchObject({ code, usageLimit: 1 });
     expect(mails.length).toBe(people.length);
     expect(JSON.stringify(mail)).toContain('List-Unsubscribe-Post');
 
