@@ -4,6 +4,7 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { functions, type RouteDefinition } from '../../lib/resources';
+import { campaignRunRoutes } from '../../functions/handlers/admin/campaign-runs';
 import { campaignRoutes } from '../../functions/handlers/admin/campaigns';
 import { channelRoutes } from '../../functions/handlers/admin/channels';
 import { complaintRoutes } from '../../functions/handlers/admin/complaints';
@@ -31,6 +32,7 @@ describe('Admin routes: declared and served', () => {
     import: importRoutes({ tableName: 't', budgetMs: 1 }),
     complaints: complaintRoutes({ tableName: 't' }),
     campaigns: campaignRoutes({ tableName: 't' }),
+    campaignRuns: campaignRunRoutes({ tableName: 't', campaignRunsQueueUrl: 'https://sqs.example/runs', budgetMs: 1 }),
   };
   const declared: readonly RouteDefinition[] = functions.admin.routes;
   const keysOf = (routes: readonly RouteDefinition[]) => routes.map((route) => `${route.method} ${route.path}`);

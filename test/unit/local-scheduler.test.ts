@@ -7,18 +7,27 @@ const minute = 60_000;
 const day = 24 * 60 * minute;
 
 let sent: { queue: QueueName; body: string; at: string }[];
+let ticks: string[];
 let logs: string[];
 let scheduler: LocalScheduler | undefined;
 
+/**
+ * Starts the scheduler on every definition, and hands the rescore queue's
+ * messages to `send`: these tests follow the daily rescore; the campaign tick
+ * (every 15 minutes, to its own queue) has a test of its own below.
+ */
 function start(env: Record<string, string> = {}, send?: (queue: QueueName, body: string) => Promise<void>): LocalScheduler {
   scheduler = startLocalScheduler({
     env,
     log: (line) => logs.push(line),
-    send:
-      send ??
-      (async (queue, body) => {
-        sent.push({ queue, body, at: new Date().toISOString() });
-      }),
+    send: async (queue, body) => {
+      if (queue === 'campaignRuns') {
+        ticks.push(new Date().toISOString());
+        return;
+      }
+      if (send) return send(queue, body);
+      sent.push({ queue, body, at: new Date().toISOString() });
+    },
   });
   return scheduler;
 }
@@ -27,6 +36,7 @@ beforeEach(() => {
   vi.useFakeTimers();
   vi.setSystemTime(new Date('2026-11-23T02:59:00Z'));
   sent = [];
+  ticks = [];
   logs = [];
 });
 
@@ -52,6 +62,7 @@ describe('Local scheduler', () => {
     const local = start({ HUITOU_RESCORE_SCHEDULE: 'cron(30 4 * * ? *)', HUITOU_RESCORE_TIME_ZONE: 'Europe/Berlin' });
     expect(local.schedules.map((s) => [s.definition.id, s.expression, s.timeZone])).toEqual([
       ['DailyRescore', 'cron(30 4 * * ? *)', 'Europe/Berlin'],
+      ['CampaignTick', 'rate(15 minutes)', 'UTC'],
     ]);
     expect(logs).toContain('schedule DailyRescore: cron(30 4 * * ? *) in Europe/Berlin');
     await vi.advanceTimersByTimeAsync(day + 32 * minute);
@@ -118,6 +129,17 @@ describe('Local scheduler', () => {
     expect(sent).toEqual([]);
     await vi.advanceTimersByTimeAsync(2 * day);
     expect(sent.map((s) => s.at)).toEqual(['2027-01-01T03:00:00.000Z']);
+  });
+
+  it('sends the campaign tick to the campaign-runs queue every 15 minutes, from HUITOU_CAMPAIGN_TICK_SCHEDULE when set', async () => {
+    start();
+    await vi.advanceTimersByTimeAsync(45 * minute);
+    expect(ticks).toEqual(['2026-11-23T03:14:00.000Z', '2026-11-23T03:29:00.000Z', '2026-11-23T03:44:00.000Z']);
+    scheduler?.stop();
+    ticks = [];
+    start({ HUITOU_CAMPAIGN_TICK_SCHEDULE: 'rate(5 minutes)' });
+    await vi.advanceTimersByTimeAsync(10 * minute);
+    expect(ticks).toHaveLength(2);
   });
 
   it('says when a schedule has no due time left', () => {
