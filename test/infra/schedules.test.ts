@@ -9,7 +9,7 @@ import type { CfnResource } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { HuitouStack } from '../../lib/huitou-stack';
-import { functions, type ScheduleDefinition } from '../../lib/resources';
+import { functions, type FunctionDefinition, type ScheduleDefinition } from '../../lib/resources';
 
 const cdkJson = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as {
   context: Record<string, unknown>;
@@ -38,8 +38,10 @@ describe('HuitouStack: schedules', () => {
   });
 
   it('creates one schedule per definition', () => {
-    template.resourceCountIs('AWS::Scheduler::Schedule', 1);
-    expect(Object.keys(stack.schedules)).toEqual([daily.id]);
+    const definitions = Object.values(functions).flatMap((definition: FunctionDefinition) => definition.schedules ?? []);
+    expect(definitions.map((schedule) => schedule.id)).toEqual([daily.id, 'CampaignTick']);
+    template.resourceCountIs('AWS::Scheduler::Schedule', definitions.length);
+    expect(Object.keys(stack.schedules)).toEqual(definitions.map((schedule) => schedule.id));
   });
 
   it('sends the definition message to the rescore queue at its expression, in its zone, without a window', () => {
