@@ -297,7 +297,7 @@ describe('HuitouStack: functions', () => {
     // CDK merges the statements of one action into one with several resources, and a
     // function that sends to a queue it also consumes (the sender's deferrals) gets one
     // statement with the consumer's rights on that queue.
-    const consumed = new Set(Object.values(queues).filter((q) => q.consumer === name).map((q) => q.id));
+    const consumed = new Set<string>(Object.values(queues).filter((q) => q.consumer === name).map((q) => q.id));
     for (const statement of sendTo.filter((s) => s.Action !== 'sqs:SendMessage')) {
       expect(actionsOf(statement).sort()).toEqual(
         ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage', 'sqs:SendMessage'].sort(),
