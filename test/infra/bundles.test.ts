@@ -33,7 +33,10 @@ function resolveValue(value: unknown, template: Template): string {
   if (resource?.Type === 'AWS::SQS::Queue') return `https://sqs.${region}.amazonaws.com/123456789012/${ref}`;
   if (resource?.Type === 'AWS::SES::ConfigurationSet') return `huitou-${ref}`;
   // The HTTP API's endpoint, https://<api id>.execute-api.<region>.<suffix>.
-  if (JSON.stringify(value).includes('execute-api')) return `https://api.execute-api.${region}.amazonaws.com`;
+  const getAtt = (value as { 'Fn::GetAtt'?: [string, string] })['Fn::GetAtt'];
+  if (getAtt?.[1] === 'ApiEndpoint' && template.Resources[getAtt[0]]?.Type === 'AWS::ApiGatewayV2::Api') {
+    return `https://api.execute-api.${region}.amazonaws.com`;
+  }
   throw new Error(`an env value the test cannot stand in for: ${JSON.stringify(value)}`);
 }
 
