@@ -67,7 +67,7 @@ beforeAll(() => {
   const assembly = app.synth();
   template = assembly.getStackByName(stack.stackName).template as Template;
   assemblyDir = assembly.directory;
-}, 120_000);
+}, 240_000);
 
 afterAll(async () => {
   await Promise.all(started.map((fn) => fn.stop()));

@@ -21,6 +21,19 @@ describe('Schema: sesEventSchema', () => {
     expect(event.detail.delivery?.timestamp).toBe('2026-03-01T10:00:02.000Z');
   });
 
+  it('takes times with an offset, as well as in UTC', () => {
+    const at = '2026-03-01T12:00:05+02:00';
+    const extra = {
+      bounce: { bounceType: 'Permanent', timestamp: at },
+      complaint: { timestamp: at },
+      delivery: { timestamp: at },
+      open: { timestamp: at },
+      click: { timestamp: at },
+    };
+    const event = parse(sesEvent('Bounce', 'm1', extra, { sentAt: '2026-03-01T12:00:00+02:00' }));
+    expect(event.detail.bounce?.timestamp).toBe(at);
+  });
+
   it('refuses an event from another source, of an unknown type, or without a message id', () => {
     expect(sesEventSchema.safeParse({ ...sesEvent('Send', 'm1'), source: 'aws.sns' }).success).toBe(false);
     expect(sesEventSchema.safeParse(sesEvent('Unknown', 'm1')).success).toBe(false);
@@ -77,6 +90,11 @@ describe('Function: feedbackOf', () => {
       suppress: undefined,
       softBounce: true,
     });
+  });
+
+  it('reads a bounce or a complaint that carries no object of its own as a soft bounce and a complaint, at the send time', () => {
+    expect(feedbackOf(parse(sesEvent('Bounce', 'm')))).toMatchObject({ at: sentAt, status: 'soft_bounced', softBounce: true });
+    expect(feedbackOf(parse(sesEvent('Complaint', 'm')))).toMatchObject({ at: sentAt, status: 'complained', suppress: 'complaint' });
   });
 
   it('suppresses on a complaint, and only records a not-spam report', () => {
@@ -165,6 +183,10 @@ describe('Function: afterSoftBounce', () => {
     ];
     const result = afterSoftBounce(recent, { messageId: 'b', at: '2026-03-11T00:00:00Z' }, now);
     expect(result).toEqual({ recent, count: 2, suppress: false });
+  });
+
+  it('counts a bounce exactly 30 days old', () => {
+    expect(afterSoftBounce([], { messageId: 'a', at: '2026-03-01T00:00:00Z' }, now).count).toBe(1);
   });
 
   it('does not count a bounce that is itself older than the window, and keeps the list in time order', () => {

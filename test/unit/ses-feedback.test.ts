@@ -168,16 +168,21 @@ describe('Use case: applySesEvent', () => {
     expect(memory.counters).toEqual({});
   });
 
-  it('gives up with a ConflictError after five moved attempts, counting nothing', async () => {
+  it('gives up with a ConflictError after five conflicting attempts, counting nothing', async () => {
     const memory = memoryPorts();
-    memory.ports.messages.recordEvent = async () => 'conflict';
-    await expect(applySesEvent(memory.ports, event('Delivery'), now)).rejects.toBeInstanceOf(ConflictError);
+    let attempts = 0;
+    memory.ports.messages.recordEvent = async () => {
+      attempts++;
+      return 'conflict';
+    };
+    await expect(applySesEvent(memory.ports, event('Delivery'), now)).rejects.toThrow(new ConflictError('message m1 kept changing; the event is retried'));
+    expect(attempts).toBe(5);
   });
 
   it('retries an event of a young unknown message and drops one older than the grace period', async () => {
     const memory = memoryPorts([]);
     const young = event('Send', {}, 'mx', new Date(now.getTime() - unknownMessageGraceMs + 1).toISOString());
-    await expect(applySesEvent(memory.ports, young, now)).rejects.toBeInstanceOf(MessageNotRecordedError);
+    await expect(applySesEvent(memory.ports, young, now)).rejects.toThrow(new MessageNotRecordedError('message mx is not recorded yet'));
     const old = event('Send', {}, 'mx', new Date(now.getTime() - unknownMessageGraceMs).toISOString());
     expect(await applySesEvent(memory.ports, old, now)).toEqual({ outcome: 'unknown_message', messageId: 'mx' });
     expect(memory.calls).toEqual([]);

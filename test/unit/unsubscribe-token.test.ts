@@ -104,6 +104,16 @@ describe('Function: signUnsubscribeToken / verifyUnsubscribeToken', () => {
     );
   });
 
+  it('counts id lengths in UTF-8 bytes', () => {
+    expect(() => signUnsubscribeToken({ ...payload, customerId: 'é'.repeat(128) }, key)).toThrow(/customerId/);
+    const signed = { ...payload, customerId: 'é'.repeat(127) };
+    expect(verifyUnsubscribeToken(signUnsubscribeToken(signed, key), key)).toEqual(signed);
+  });
+
+  it('names its error class', () => {
+    expect(() => signUnsubscribeToken({ ...payload, customerId: '' }, key)).toThrow(expect.objectContaining({ name: 'UnsubscribeTokenError' }));
+  });
+
   it('refuses to sign an empty or over-long id, or a digest that is not SHA-256 hex', () => {
     expect(() => signUnsubscribeToken({ ...payload, customerId: '' }, key)).toThrow(UnsubscribeTokenError);
     expect(() => signUnsubscribeToken({ ...payload, campaignId: 'x'.repeat(256) }, key)).toThrow(/campaignId/);
@@ -121,6 +131,7 @@ describe('Function: isWellFormedUnsubscribeToken', () => {
     expect(isWellFormedUnsubscribeToken(Buffer.alloc(21).toString('base64url'))).toBe(false);
     expect(isWellFormedUnsubscribeToken('unknown')).toBe(false);
     expect(isWellFormedUnsubscribeToken(`${'A'.repeat(40)}+/`)).toBe(false);
+    expect(isWellFormedUnsubscribeToken(`+${'A'.repeat(40)}`)).toBe(false);
     expect(isWellFormedUnsubscribeToken('A'.repeat(800))).toBe(true);
     expect(isWellFormedUnsubscribeToken('A'.repeat(801))).toBe(false);
   });

@@ -83,7 +83,7 @@ describe('Use case: unsubscribe', () => {
 
   it("only suppresses the old address when the profile's address has changed since the mail", async () => {
     const memory = memoryPorts({ email: 'ada@new.example' });
-    expect(await unsubscribe(memory.ports, token(), now)).toMatchObject({ consent: 'address_changed' });
+    expect(await unsubscribe(memory.ports, token(), now)).toEqual({ outcome: 'unsubscribed', consent: 'address_changed', campaignId: 'cmp_1' });
     expect(memory.suppressed).toEqual([{ digest: digestOf('ada@example.com'), at: now.toISOString() }]);
     expect(memory.state.profile?.consent).toBe('subscribed');
     expect(memory.counted).toEqual([]);
