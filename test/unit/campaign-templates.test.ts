@@ -52,7 +52,7 @@ describe('Function: renderMessage', () => {
     expect(fixed(500, 'JPY')).toMatch(/^500 JPY\|/);
     expect(fixed(1.5, 'BHD')).toMatch(/^1\.500 BHD\|/);
     expect(fixed(10, null)).toMatch(/^10\.00\|/);
-    expect(fixed(10, 'NOPE')).toMatch(/^10\.00 NOPE\|/);
+    expect(() => fixed(10, 'NOPE')).toThrow(ValidationError);
   });
 
   it('writes the expiry as the UTC date', () => {

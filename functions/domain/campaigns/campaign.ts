@@ -5,6 +5,9 @@
 import * as z from 'zod';
 import { segments } from '../scoring/rfm';
 import { stages } from '../scoring/lifecycle';
+import { templateProblems } from './templates';
+import { cronProblem } from './triggers';
+import { isTimeZone } from './zoned-time';
 
 export const campaignStatuses = ['draft', 'active', 'paused', 'archived'] as const;
 export type CampaignStatus = (typeof campaignStatuses)[number];
@@ -51,7 +54,13 @@ export const triggerSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('segment_entered'), segment: z.enum(segments) }).strict(),
   z.object({ type: z.literal('stage_entered'), stage: z.enum(stages) }).strict(),
   /** Five-field cron (minute hour day-of-month month day-of-week), read in `timeZone` (default UTC). */
-  z.object({ type: z.literal('schedule'), cron: z.string().min(9).max(100), timeZone: z.string().min(1).max(64).optional() }).strict(),
+  z
+    .object({ type: z.literal('schedule'), cron: z.string().min(9).max(100), timeZone: z.string().min(1).max(64).optional() })
+    .strict()
+    .superRefine((t, ctx) => {
+      const problem = cronProblem(t.cron, t.timeZone);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem, path: [cronProblem(t.cron) ? 'cron' : 'timeZone'] });
+    }),
   z.object({ type: z.literal('days_after_first_order'), days: z.number().int().min(1).max(3650) }).strict(),
   /** The repurchase reminder: `days` before the customer's expected next order. */
   z.object({ type: z.literal('before_expected_order'), days: z.number().int().min(0).max(365) }).strict(),
@@ -64,7 +73,10 @@ export const customMessageSchema = z
     html: z.string().min(1).max(100_000),
     text: z.string().min(1).max(100_000),
   })
-  .strict();
+  .strict()
+  .superRefine((message, ctx) => {
+    for (const problem of templateProblems(message)) ctx.addIssue({ code: 'custom', message: problem });
+  });
 export const messageSchema = z.union([
   z.object({ template: z.enum(builtInTemplateNames) }).strict(),
   customMessageSchema,
@@ -84,7 +96,7 @@ export const couponSchema = z
 export type CouponSpec = z.infer<typeof couponSchema>;
 
 export const quietHoursSchema = z
-  .object({ start: hhmm, end: hhmm, timeZone: z.string().min(1).max(64).optional() })
+  .object({ start: hhmm, end: hhmm, timeZone: z.string().min(1).max(64).refine(isTimeZone, 'not an IANA time zone name such as Europe/Berlin').optional() })
   .strict()
   .refine((q) => q.start !== q.end, { message: 'quiet hours start and end at the same time', path: ['end'] });
 export type QuietHours = z.infer<typeof quietHoursSchema>;

@@ -4,6 +4,7 @@
 // {{products}} and {{unsubscribeUrl}}; {{#coupon}}…{{/coupon}} and
 // {{#products}}…{{/products}} show only when there is a coupon or products.
 import { ValidationError } from '../../shared/errors';
+import { currencyExponent } from '../normalize/money';
 import type { Audience, BuiltInTemplateName, CampaignMessage, Trigger } from './campaign';
 
 export interface RenderContext {
@@ -152,15 +153,7 @@ function longDate(iso: string): string {
 function couponValue(coupon: NonNullable<RenderContext['coupon']>): string {
   if (coupon.kind === 'percent') return `${coupon.value}%`;
   if (coupon.currency === null) return coupon.value.toFixed(2);
-  return `${coupon.value.toFixed(currencyDecimals(coupon.currency))} ${coupon.currency}`;
-}
-
-function currencyDecimals(currency: string): number {
-  try {
-    return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
-  } catch {
-    return 2;
-  }
+  return `${coupon.value.toFixed(currencyExponent(coupon.currency))} ${coupon.currency}`;
 }
 
 const htmlEscapes: Record<string, string> = {
@@ -213,6 +206,7 @@ function builtIn(copy: Copy): RenderedMessage {
   };
 }
 
+// Stryker disable StringLiteral: the copy, which the tests read for placeholders, sections and the link, not word by word
 const offer = '{{coupon.value}} off your next order with the code {{coupon.code}}, valid until {{coupon.expiresAt}}.';
 
 export const builtInTemplates: Record<BuiltInTemplateName, RenderedMessage> = {
@@ -258,6 +252,8 @@ export const builtInTemplates: Record<BuiltInTemplateName, RenderedMessage> = {
     signOff: 'With apologies,',
   }),
 };
+
+// Stryker restore StringLiteral
 
 /** The audience and trigger each built-in template is written for; the admin offers them as a start. */
 export const suggestedCampaigns: Record<BuiltInTemplateName, { audience: Audience; trigger: Trigger }> = {
