@@ -156,4 +156,21 @@ describe('Adapter: DynamoCustomerRepository on DynamoDB Local', () => {
     const item = await db.send(new GetCommand({ TableName: tableName, Key: itemKeys.customer(customerId), ConsistentRead: true }));
     expect(JSON.stringify(item.Item).length).toBeLessThan(2_000);
   }, 900_000);
+
+  it('stores an order with 50 lines of the longest title and SKU whole, and writes nothing for the same order again', async () => {
+    const lineItems = Array.from({ length: 50 }, (_, i) => ({
+      sku: `${i}`.padEnd(99, '\u00e9') + '\u{1F375}',
+      title: `${i}`.padEnd(199, '\u6f22') + '\u{1F375}',
+      quantity: i,
+    }));
+    const order = anOrder({ channelId, orderId: 'lines-50', lineItems, customer: { email: 'lines@example.com' } });
+
+    const outcomes = [];
+    for (let i = 0; i < 2; i += 1) outcomes.push(await recordOrderChange(repo, { platform: 'standard', change: { kind: 'order', order }, delivery, now }));
+
+    expect(outcomes).toEqual(['created', 'unchanged']);
+    const stored = await repo.getOrder(channelId, 'lines-50');
+    expect(stored?.lineItems).toEqual(lineItems);
+    expect(stored?.version).toBe(1);
+  });
 });
