@@ -50,7 +50,8 @@ export interface StatsView {
 export interface RunJobView {
   id: string;
   status: 'queued' | 'running' | 'succeeded' | 'failed';
-  progress?: { processed?: number; total?: number; sent?: number; dropped?: number };
+  /** A run walks every customer shard and queues a send for each customer in the audience; the sender decides each. */
+  progress?: { shardsDone?: number; shardsTotal?: number; customers?: number; queued?: number };
   result?: Record<string, unknown> | null;
   error?: string;
 }

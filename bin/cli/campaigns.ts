@@ -154,7 +154,7 @@ async function waitForRun(ctx: CommandContext, jobId: string): Promise<RunJobVie
   for (;;) {
     const { body: job } = await ctx.client.get<RunJobView>(apiPath`/admin/jobs/${jobId}`);
     const p = job.progress ?? {};
-    bar.update(p.processed ?? 0, p.total, `${job.status} ${p.sent ?? 0} sent ${p.dropped ?? 0} dropped`);
+    bar.update(p.shardsDone ?? 0, p.shardsTotal, `shards, ${job.status}: ${p.customers ?? 0} customers seen, ${p.queued ?? 0} sends queued`);
     if (job.status === 'succeeded' || job.status === 'failed') {
       bar.finish();
       return job;

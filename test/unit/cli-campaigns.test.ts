@@ -210,14 +210,14 @@ describe('CLI: campaigns', () => {
 
   it('starts a run and names its job; --wait follows the job to its end', async () => {
     answer('POST /admin/campaigns/cmp_0a/run', 202, { jobId: 'job_0a' });
-    answer('GET /admin/jobs/job_0a', 200, { id: 'job_0a', status: 'succeeded', progress: { processed: 90, total: 90, sent: 80, dropped: 10 } });
+    answer('GET /admin/jobs/job_0a', 200, { id: 'job_0a', status: 'succeeded', progress: { shardsDone: 16, shardsTotal: 16, customers: 120, queued: 90 } });
 
     const started = await cli('campaigns', 'run', 'cmp_0a');
     const waited = await cli('campaigns', 'run', 'cmp_0a', '--wait');
 
     expect(started.stdout).toBe('Campaign run started: job job_0a. Follow it with GET /admin/jobs/job_0a, then: huitou campaigns stats cmp_0a\n');
     expect(waited.code).toBe(0);
-    expect(waited.stderr).toContain('campaign run [########################] 90/90  succeeded 80 sent 10 dropped');
+    expect(waited.stderr).toContain('campaign run [########################] 16/16  shards, succeeded: 120 customers seen, 90 sends queued');
     expect(waited.stdout).toBe('Campaign run job_0a done. See: huitou campaigns stats cmp_0a\n');
   });
 
