@@ -1,7 +1,8 @@
 // DynamoDB side of privacy requests: reads, deletes and erasing writes only.
 // Who and what is erased is decided in functions/app/privacy.ts.
 import { createHash } from 'node:crypto';
-import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DataExport, OrderRef, PrivacyPorts, PrivacyStore } from '../app/privacy';
 import type { CustomerProfile } from '../domain/customers';
 import { deleteBlob } from './blob-store';
@@ -9,7 +10,7 @@ import { redactChannel } from './channel-store';
 import { DynamoCustomerRepository, identityKeys, orderFromItem } from './customer-store';
 import { customersOfShard, ordersOfCustomer } from './customer-queries';
 import { documentClient } from './dynamo-client';
-import { indexes, itemKeys, lists, type ItemKey } from './dynamo-keys';
+import { customerItemPrefixes, customerPartition, indexes, itemKeys, lists, type ItemKey } from './dynamo-keys';
 import { listAll, listPage, type Item, type Page } from './pagination';
 import { quarantinedBodies } from './quarantine-store';
 
@@ -72,6 +73,38 @@ export class DynamoPrivacyStore implements PrivacyStore {
     for (const item of items.filter(matches)) await deleteItem(this.tableName, { pk: String(item['pk']), sk: String(item['sk']) });
   }
 
+  async eraseCampaignTraces(customerId: string, now: string): Promise<void> {
+    const [sends, complaints] = await Promise.all([
+      itemsUnder(this.tableName, customerPartition(customerId), 'SEND#'),
+      itemsUnder(this.tableName, customerPartition(customerId), customerItemPrefixes.complaint),
+    ]);
+    for (const send of sends) {
+      if (typeof send['messageId'] !== 'string') continue;
+      await documentClient().send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: itemKeys.message(send['messageId']),
+          UpdateExpression: 'REMOVE email SET redactedAt = :now',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':now': now },
+        }),
+      ).catch((error: unknown) => {
+        // A message record that expired (TTL) has nothing left to erase.
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      });
+    }
+    for (const complaint of complaints) {
+      await documentClient().send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: String(complaint['pk']), sk: String(complaint['sk']) },
+          UpdateExpression: 'REMOVE note SET redactedAt = :now',
+          ExpressionAttributeValues: { ':now': now },
+        }),
+      );
+    }
+  }
+
   async saveExport(draft: Omit<DataExport, 'id'>): Promise<DataExport> {
     const dataExport: DataExport = { id: exportId(draft.channelId, draft.requestId), ...draft };
     await documentClient().send(
@@ -118,4 +151,24 @@ export async function getExport(tableName: string, id: string): Promise<DataExpo
   if (!result.Item) return undefined;
   const { pk: _pk, sk: _sk, listPk: _listPk, listSk: _listSk, ...dataExport } = result.Item;
   return dataExport as DataExport;
+}
+
+/** Every item of a partition whose sort key starts with `prefix`, strongly consistent. */
+async function itemsUnder(tableName: string, partition: string, prefix: string): Promise<Item[]> {
+  const items: Item[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const result = await documentClient().send(
+      new QueryCommand({
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': partition, ':prefix': prefix },
+        ConsistentRead: true,
+        ExclusiveStartKey: start,
+      }),
+    );
+    items.push(...(result.Items ?? []));
+    start = result.LastEvaluatedKey;
+  } while (start);
+  return items;
 }

@@ -40,6 +40,13 @@ export interface PrivacyStore {
   /** Deletes the identity items that point at a person: hashes, but they link them. */
   forgetIdentities(who: Pick<CustomerProfile, 'channelCustomerIds' | 'email' | 'phone'>): Promise<void>;
   deleteExports(of: { customerId: string } | { channelId: string }): Promise<void>;
+  /**
+   * The campaign traces that hold what a person said or where they were
+   * mailed: the notes of their complaints and the address on their message
+   * records. Sends, counters and suppressions (a digest) stay: they hold no
+   * more than ids, and a suppression must outlive the person's data.
+   */
+  eraseCampaignTraces(customerId: string, now: string): Promise<void>;
   /** Stores the export under an id derived from its channel and request, so a retry writes the same one. */
   saveExport(draft: Omit<DataExport, 'id'>): Promise<DataExport>;
   /** The channel stays listed as redacted, with no secret or token left. */
@@ -166,6 +173,7 @@ export async function redactPerson(
     await store.forgetIdentities(profile);
     await saveRedacted(customers, profile, now);
     await store.deleteExports({ customerId });
+    await store.eraseCampaignTraces(customerId, now);
   }
   // Orders Shopify names may belong to a guest checkout huitou never tied to a customer.
   for (const orderId of subject.orderIds) {

@@ -77,6 +77,22 @@ describe('Flow: privacy requests', () => {
     expect(exported.body['orders'].map((o: Json) => o['orderId']).sort()).toEqual(['280263', '299938']);
     expect(exported.body['orders'][0]['lineItems']).toContainEqual({ sku: 'IPOD2008RED', title: 'IPod Nano - 8gb', quantity: 1 });
 
+    // What campaigns keep on John: a complaint staff logged, and a mail he was sent.
+    const complaint = await t.api<Json>(`/admin/customers/${before!['id']}/complaints`, { body: { note: 'John Doe called: parcel 625 late' } });
+    expect(complaint.status).toBe(201);
+    await db.send(
+      new PutCommand({
+        TableName: t.stack.tableName,
+        Item: { ...itemKeys.campaignSend(before!['id'], 'cmp_0a', 'once'), state: 'sent', messageId: 'ses-john-1', campaignId: 'cmp_0a' },
+      }),
+    );
+    await db.send(
+      new PutCommand({
+        TableName: t.stack.tableName,
+        Item: { ...itemKeys.message('ses-john-1'), messageId: 'ses-john-1', customerId: before!['id'], email: 'john@example.com', status: 'delivered' },
+      }),
+    );
+
     await send(channel.webhookUrl, fixture('customers_redact.json'), 'customers/redact', 'p-5');
     await t.settled();
 
@@ -90,6 +106,12 @@ describe('Flow: privacy requests', () => {
     expect(await storedItem(itemKeys.orderPayload(channel.id, '299938'))).toBeUndefined();
     expect(JSON.stringify(await storedItem(itemKeys.customer(before!['id'])))).not.toMatch(/john|doe|625/i);
     expect((await t.api<{ items: Json[] }>('/admin/exports')).body.items).toHaveLength(0);
+    const message = await storedItem(itemKeys.message('ses-john-1'));
+    expect(message).toMatchObject({ status: 'delivered', redactedAt: expect.any(String) });
+    expect(JSON.stringify(message)).not.toMatch(/john@/i);
+    const note = await storedItem(itemKeys.complaint(before!['id'], complaint.body['id']));
+    expect(note).toMatchObject({ status: 'open', redactedAt: expect.any(String) });
+    expect(JSON.stringify(note)).not.toMatch(/john|625/i);
     const quarantined = (await t.api<{ items: Json[] }>('/admin/quarantine')).body.items.find((e) => e['deliveryId'] === 'p-3');
     expect((await t.api<Json>(`/admin/quarantine/${quarantined!['id']}`)).body).toMatchObject({ status: 'redacted', body: null });
   });

@@ -41,6 +41,13 @@ export class MemoryPrivacyStore implements PrivacyStore {
     }
   }
 
+  /** Customers whose campaign traces were erased, with when. */
+  readonly campaignTracesErased: { customerId: string; at: string }[] = [];
+
+  async eraseCampaignTraces(customerId: string, at: string): Promise<void> {
+    this.campaignTracesErased.push({ customerId, at });
+  }
+
   async saveExport(draft: Omit<DataExport, 'id'>): Promise<DataExport> {
     const saved = { id: `exp_${draft.channelId}_${draft.requestId}`, ...draft };
     this.exports.set(saved.id, saved);

@@ -50,6 +50,7 @@ describe('Use case: redactPerson', () => {
     expect([...ports.repo.identities.values()]).not.toContain(ada);
     expect(ports.memoryStore.erasedPayloads.sort()).toEqual(['ch_other#1002', 'ch_shop#1001']);
     expect(ports.memoryStore.exports.size).toBe(0);
+    expect(ports.memoryStore.campaignTracesErased).toEqual([{ customerId: ada, at: now }]);
     expect(ports.memoryQuarantine.bodyOf('q_ada')).toBeUndefined();
     expect(ports.memoryQuarantine.bodyOf('q_bob')).toBeDefined();
   });
