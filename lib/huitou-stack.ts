@@ -456,12 +456,8 @@ export class HuitouStack extends Stack {
     return created;
   }
 
-  /**
-   * The rights a function's definition names, and no others. Public so the
-   * infra tests can wire a probe function with a definition of their own
-   * (a mail-sending one, before any function of resources.ts sends mail).
-   */
-  grantWiring(fn: LambdaFunction, def: FunctionDefinition, indexArns: string[], emailFrom: string | undefined): void {
+  /** The rights a function's definition names, and no others. */
+  private grantWiring(fn: LambdaFunction, def: FunctionDefinition, indexArns: string[], emailFrom: string | undefined): void {
     const access = tableActions[def.table];
     fn.role.addToPrincipalPolicy(new PolicyStatement({ actions: access.items, resources: [this.table.tableArn] }));
     if (access.query) {
