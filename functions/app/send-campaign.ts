@@ -117,6 +117,15 @@ const dayMs = 86_400_000;
 /** SQS holds a message back for at most 15 minutes; a longer wait is several hops. */
 const maxDelaySeconds = 900;
 
+/**
+ * How long a send that failed for a reason a retry may fix (the store's API,
+ * SES) waits before its next try: doubling from 30 s up to 15 minutes, about
+ * 45 minutes over the queue's 8 receives before the DLQ keeps it.
+ */
+export function retryBackoffSeconds(receiveCount: number): number {
+  return Math.min(maxDelaySeconds, 30 * 2 ** Math.max(0, receiveCount - 1));
+}
+
 /** The subject of the audience rules, from what the sender read. */
 export function audienceSubjectOf(facts: Pick<CustomerFacts, 'profile' | 'score' | 'skus'>): AudienceSubject {
   const { profile, score } = facts;

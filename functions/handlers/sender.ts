@@ -7,7 +7,9 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { emailSending } from '../../lib/resources';
 import { senderPorts } from '../adapters/campaign-wiring';
-import { sendCampaign } from '../app/send-campaign';
+import { retryTaskLater } from '../adapters/campaign-queue';
+import { retryBackoffSeconds, sendCampaign } from '../app/send-campaign';
+import { TransientError } from '../shared/errors';
 import { functionConfig } from '../shared/config';
 import { logger } from '../shared/observability';
 import { sendTaskSchema } from '../shared/schemas';
@@ -20,8 +22,17 @@ const ports = { ...wired, mailer: pacedMailer(wired.mailer, emailSending.maxSend
 
 async function sendRecord(record: SQSRecord): Promise<void> {
   const task = parseQueueMessage(record, sendTaskSchema, 'send task');
-  const outcome = await sendCampaign(ports, config.email, task);
-  logger.info('send task done', { campaignId: task.campaignId, customerId: task.customerId, occurrence: task.occurrence, outcome: outcome.kind });
+  try {
+    const outcome = await sendCampaign(ports, config.email, task);
+    logger.info('send task done', { campaignId: task.campaignId, customerId: task.customerId, occurrence: task.occurrence, outcome: outcome.kind });
+  } catch (error) {
+    // A store or SES that is down gets more time before each retry, not one every visibility timeout.
+    if (error instanceof TransientError) {
+      const receiveCount = Number(record.attributes.ApproximateReceiveCount) || 1;
+      await retryTaskLater(config.queueUrls.sends, record.receiptHandle, retryBackoffSeconds(receiveCount));
+    }
+    throw error;
+  }
 }
 
 export const handler = middy((event: SQSEvent) => reportRecords(event, sendRecord, 'sends')).use(injectLambdaContext(logger));

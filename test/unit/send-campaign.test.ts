@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sendCampaign, type SendTask } from '../../functions/app/send-campaign';
+import { retryBackoffSeconds, sendCampaign, type SendTask } from '../../functions/app/send-campaign';
 import { ConflictError, CouponRejectedError, CouponUnavailableError } from '../../functions/shared/errors';
 import { aCampaign, Crash, memoryCampaignWorld, type CrashPoint, type MemoryCampaignWorld } from '../support/memory-campaigns';
 
@@ -241,5 +241,10 @@ describe('Use case: sendCampaign', () => {
     world.now = new Date('2026-04-10T12:00:00.000Z');
     expect((await sendCampaign(world.ports, settings, { ...task, occurrence: 'c' })).kind).toBe('sent');
     expect(world.mails).toHaveLength(2);
+  });
+
+  it('backs a failed send off, doubling from 30 s to at most 15 minutes', () => {
+    expect([1, 2, 3, 4, 5, 6, 7, 8].map(retryBackoffSeconds)).toEqual([30, 60, 120, 240, 480, 900, 900, 900]);
+    expect(retryBackoffSeconds(0)).toBe(30);
   });
 });
