@@ -9,6 +9,7 @@ import { backtest } from '../../functions/domain/scoring/backtest';
 import { cdnowHistories } from '../support/cdnow';
 
 interface StoreOptions {
+  /** Shards X0, X1, … after S0 and S1, each with 2,357 customers who never bought (cheap to sample). */
   extraShards?: number;
   /** The currency of the n-th CDNOW customer's profile and orders. */
   currencyOf?: (n: number) => string;
@@ -43,6 +44,7 @@ function cdnowStore({ extraShards = 0, currencyOf = () => 'USD', prospects = 0 }
       })),
     );
   }
+  const neverBought = Array.from({ length: 2357 }, (_, n) => newProfile(`cus_x${n}`, '1997-01-01T00:00:00Z'));
   const pagesRead: string[] = [];
   const shards = ['S0', 'S1', ...Array.from({ length: extraShards }, (_, n) => `X${n}`)];
   const ports: Pick<RescorePorts, 'customers' | 'now'> = {
@@ -50,7 +52,7 @@ function cdnowStore({ extraShards = 0, currencyOf = () => 'USD', prospects = 0 }
       shards,
       page: async (shard, cursor, limit) => {
         pagesRead.push(shard);
-        const inShard = shard.startsWith('X') ? profiles : profiles.filter((_, i) => `S${i % 2}` === shard);
+        const inShard = shard.startsWith('X') ? neverBought : profiles.filter((_, i) => `S${i % 2}` === shard);
         const start = Number(cursor ?? 0);
         return { items: inShard.slice(start, start + limit), nextCursor: start + limit < inShard.length ? String(start + limit) : null };
       },
@@ -81,6 +83,7 @@ describe('Use case: modelBacktest', () => {
 
     expect(result.sampled).toBeGreaterThanOrEqual(backtestSampleLimit);
     expect(result.sampled).toBeLessThan(backtestSampleLimit + 2357);
+    expect(result.customers).toBe(2357);
     expect(pagesRead.at(-1)).not.toBe(`X${Math.ceil(backtestSampleLimit / 2357) + 1}`);
   });
 
