@@ -67,6 +67,21 @@ describe('Function: fitBgNbd', () => {
     }
   });
 
+  it('stops at a stationary point of the likelihood: its slope in each log-parameter is zero', () => {
+    // Central differences of the summed log-likelihood (computed customer by
+    // customer, apart from the fit's aggregated gradient) in ln(param); a fit
+    // stopped short of the maximum shows slopes of order 1 and more.
+    for (const data of [cdnow, cdnow.slice(0, 700)]) {
+      const fit = fitBgNbd(data);
+      for (const key of ['r', 'alpha', 'a', 'b'] as const) {
+        const h = 1e-5;
+        const up = bgnbdLogLikelihood({ ...fit, [key]: fit[key] * Math.exp(h) }, data);
+        const down = bgnbdLogLikelihood({ ...fit, [key]: fit[key] * Math.exp(-h) }, data);
+        expect(Math.abs((up - down) / (2 * h)), `${data.length} customers, ${key}`).toBeLessThan(1e-3);
+      }
+    }
+  });
+
   it('gives the same parameters when every customer appears twice, and twice the log-likelihood', () => {
     const once = fitBgNbd(cdnow.slice(0, 800));
     const twice = fitBgNbd([...cdnow.slice(0, 800), ...cdnow.slice(0, 800)]);

@@ -31,6 +31,19 @@ describe('Function: fitGammaGamma', () => {
     }
   });
 
+  it('stops at a stationary point of the likelihood: its slope in each log-parameter is zero', () => {
+    // As for BG/NBD: central differences of the customer-by-customer log-likelihood in ln(param).
+    for (const data of [cdnow, cdnow.slice(0, 1200)]) {
+      const fit = fitGammaGamma(data);
+      for (const key of ['p', 'q', 'gamma'] as const) {
+        const h = 1e-5;
+        const up = gammaGammaLogLikelihood({ ...fit, [key]: fit[key] * Math.exp(h) }, data);
+        const down = gammaGammaLogLikelihood({ ...fit, [key]: fit[key] * Math.exp(-h) }, data);
+        expect(Math.abs((up - down) / (2 * h)), `${data.length} customers, ${key}`).toBeLessThan(1e-3);
+      }
+    }
+  });
+
   it('reads only customers with a repeat purchase day and a mean above 0', () => {
     const repeaters = cdnow.filter((s) => s.x > 0 && s.meanRepeatValue > 0);
     const withOthers = fitGammaGamma([...repeaters, { x: 0, meanRepeatValue: 0 }, { x: 3, meanRepeatValue: 0 }]);
