@@ -69,6 +69,17 @@ describe('Function: backtest', () => {
     expect(withLate.totals).toEqual(result.totals);
   });
 
+  it('gives a customer who first bought on the calibration end a naive forecast of 0 (T = 0), not NaN', () => {
+    const histories = [...cdnowHistories().values()];
+    const newcomer = [{ at: '1997-09-30T15:00:00Z', valueMinor: 1000 }, { at: '1997-11-02T10:00:00Z', valueMinor: 1000 }];
+    const result = cdnowBacktest([...histories, newcomer]);
+    const without = cdnowBacktest(histories);
+    expect(result.customers).toBe(2358);
+    // The newcomer bought once in the holdout; the naive forecast said 0, so its error is 1.
+    expect(result.perCustomer!.naiveMae * 2358).toBeCloseTo(without.perCustomer!.naiveMae * 2357 + 1, 6);
+    expect(result.holdout!.actual).toBe(without.holdout!.actual + 1);
+  });
+
   it('answers "not enough data" without figures when the model is not sufficient', () => {
     const histories = [...cdnowHistories().values()];
     const small = backtest(histories.slice(0, 100), '1997-09-30', '1998-06-30', 100);
