@@ -48,7 +48,9 @@ describe('Function: fitGammaGamma', () => {
   it('reads only customers with a repeat purchase day and a mean above 0', () => {
     const cdnow = cdnowSummaries();
     const repeaters = cdnow.filter((s) => s.x > 0 && s.meanRepeatValue > 0);
-    const withOthers = fitGammaGamma([...repeaters, { x: 0, meanRepeatValue: 0 }, { x: 3, meanRepeatValue: 0 }]);
+    // x = 0 with a mean above 0 comes from no summary, but a caller's data may hold it: it has no repeat day to read.
+    const others = [{ x: 0, meanRepeatValue: 0 }, { x: 3, meanRepeatValue: 0 }, { x: 0, meanRepeatValue: 50 }];
+    const withOthers = fitGammaGamma([...repeaters, ...others]);
     const alone = fitGammaGamma(repeaters);
     expect(withOthers.p).toBe(alone.p);
     expect(withOthers.q).toBe(alone.q);
@@ -58,6 +60,7 @@ describe('Function: fitGammaGamma', () => {
 
   it('throws a RangeError when no customer has a repeat purchase day with a value', () => {
     expect(() => fitGammaGamma([{ x: 0, meanRepeatValue: 0 }, { x: 2, meanRepeatValue: 0 }])).toThrow(RangeError);
+    expect(() => fitGammaGamma([])).toThrow('fitGammaGamma needs a customer with x > 0 and a mean above 0');
   });
 
   it('answers finite parameters on one customer and on identical customers', () => {
@@ -67,6 +70,30 @@ describe('Function: fitGammaGamma', () => {
       expect([fit.p, fit.q, fit.gamma, fit.logLikelihood].every(Number.isFinite)).toBe(true);
       expect(Number.isFinite(expectedAverageValue(fit, 2, 30))).toBe(true);
     }
+  });
+});
+
+describe('Function: gammaGammaLogLikelihood', () => {
+  it('is the log of a density of the mean value: it integrates to 1 over the mean, for any x', () => {
+    // m = γu / (x(1 - u)) maps u in (0, 1) onto m in (0, ∞), where the density becomes Beta(px, q).
+    const { gamma } = published;
+    for (const x of [1, 3, 12]) {
+      const steps = 20_000;
+      let integral = 0;
+      for (let i = 0; i < steps; i++) {
+        const u = (i + 0.5) / steps;
+        const m = (gamma * u) / (x * (1 - u));
+        const dmdu = gamma / (x * (1 - u) ** 2);
+        integral += Math.exp(gammaGammaLogLikelihood(published, [{ x, meanRepeatValue: m }])) * dmdu;
+      }
+      expect(integral / steps, `x = ${x}`).toBeCloseTo(1, 6);
+    }
+  });
+
+  it('leaves out customers without a repeat purchase day or value', () => {
+    const one = [{ x: 2, meanRepeatValue: 22.35 }];
+    const withOthers = [...one, { x: 0, meanRepeatValue: 0 }, { x: 0, meanRepeatValue: 40 }, { x: 4, meanRepeatValue: 0 }];
+    expect(gammaGammaLogLikelihood(published, withOthers)).toBe(gammaGammaLogLikelihood(published, one));
   });
 });
 
