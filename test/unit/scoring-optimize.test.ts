@@ -97,6 +97,15 @@ describe('Function: minimize', () => {
     }
   });
 
+  it('halves a step that does not lower the value enough: on x² from 1, the full step to -1 lands on the minimum halved', () => {
+    const { objective, points } = recorded(quadratic([1], [0]));
+
+    const result = minimize(objective, [1]);
+
+    expect(points.slice(1, 3)).toEqual([[-1], [0]]);
+    expect(result).toMatchObject({ value: 0, iterations: 1 });
+  });
+
   it('backs off from points where the objective is not finite (out of bounds)', () => {
     // x - ln x, minimum 1 at x = 1, undefined at x <= 0; the first full step lands at -3.
     const { objective, points } = recorded((point, gradient) => {
@@ -121,6 +130,17 @@ describe('Function: minimize', () => {
 
     expect(Array.from(result.point)).toEqual([0]);
     expect(result).toMatchObject({ value: 5, iterations: 1 });
+  });
+
+  it('does not take a step that leaves the value where it was when a decrease was promised', () => {
+    // Flat to the left at the current value 0, while the gradient promises a descent that way.
+    const result = minimize((point, gradient) => {
+      gradient[0] = 1;
+      return point[0]! < 0 ? 0 : point[0]!;
+    }, [0]);
+
+    expect(Array.from(result.point)).toEqual([0]);
+    expect(result).toMatchObject({ value: 0, iterations: 1 });
   });
 
   it('stops once a step no longer changes the value in its last digits', () => {
