@@ -69,6 +69,15 @@ describe('Function: backtest', () => {
     expect(withLate.totals).toEqual(result.totals);
   });
 
+  it('ends week 1 after the first order when the first order falls a whole number of weeks before the calibration end', () => {
+    // CDNOW's first orders are on 1997-01-01, 38 weeks before 1997-09-24: week 1 is 1997-01-02 to 01-08, not 01-01 alone.
+    const histories = [...cdnowHistories().values()];
+    const { weeks } = backtest(histories, '1997-09-24', '1998-06-24', 100);
+    expect(weeks[0]).toMatchObject({ week: 1, end: '1997-01-08', period: 'calibration' });
+    expect(weeks[37]).toMatchObject({ week: 38, end: '1997-09-24', period: 'calibration' });
+    expect(weeks).toHaveLength(77);
+  });
+
   it('gives a customer who first bought on the calibration end a naive forecast of 0 (T = 0), not NaN', () => {
     const histories = [...cdnowHistories().values()];
     const newcomer = [{ at: '1997-09-30T15:00:00Z', valueMinor: 1000 }, { at: '1997-11-02T10:00:00Z', valueMinor: 1000 }];
