@@ -99,6 +99,7 @@ describe('Function: fitBgNbd', () => {
 
   it('throws a RangeError on no customers', () => {
     expect(() => fitBgNbd([])).toThrow(RangeError);
+    expect(() => fitBgNbd([])).toThrow('fitBgNbd needs at least one customer');
   });
 
   it('answers finite parameters and predictions on data without a finite maximum', () => {
