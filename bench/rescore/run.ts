@@ -220,13 +220,21 @@ interface StackRescore {
 
 async function stackRescore(apiUrl: string, adminKey: string): Promise<StackRescore> {
   const call = async <T>(path: string, body?: unknown): Promise<T> => {
-    const response = await fetch(`${apiUrl}${path}`, {
-      method: body === undefined ? 'GET' : 'POST',
-      headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
-    return (await response.json()) as T;
+    // A read is asked again after a 5xx: on a loaded machine DynamoDB Local
+    // answers "timed out waiting for a lock", and one failed poll ended a
+    // 100,000-customer run after 51 minutes (2026-12-07).
+    for (let attempt = 1; ; attempt += 1) {
+      const response = await fetch(`${apiUrl}${path}`, {
+        method: body === undefined ? 'GET' : 'POST',
+        headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      if (response.ok) return (await response.json()) as T;
+      const failure = `${path}: ${response.status} ${await response.text()}`;
+      if (body !== undefined || response.status < 500 || attempt >= 10) throw new Error(failure);
+      say(`     (${failure}; polling again)`);
+      await new Promise((resolve) => setTimeout(resolve, 1000 * attempt));
+    }
   };
   const { jobId } = await call<{ jobId: string }>('/admin/rescore', { asOf });
   let job: JobView;

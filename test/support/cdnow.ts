@@ -3,7 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Purchase } from '../../functions/domain/scoring/summary';
+import { type Purchase, type PurchaseSummary, purchaseSummary } from '../../functions/domain/scoring/summary';
 
 const FIXTURES = fixturesDirectory(dirname(fileURLToPath(import.meta.url)));
 
@@ -41,6 +41,16 @@ export function cdnowHistories(): Map<string, Purchase[]> {
     histories.set(id, [...(histories.get(id) ?? []), purchase]);
   }
   return histories;
+}
+
+/**
+ * Every customer's summary as of a day (dollars in major units). Tests call it
+ * inside each test rather than once at module scope: code run while a test file
+ * loads counts for Stryker as run by every test, and each of its mutants would
+ * then cost a run of every test file that imports the scoring code.
+ */
+export function cdnowSummaries(asOf = '1997-09-30'): PurchaseSummary[] {
+  return [...cdnowHistories().values()].map((history) => purchaseSummary(history, asOf, 100)!);
 }
 
 /** The published summary as of 1997-09-30, by customer id. */

@@ -5,14 +5,25 @@ import { backtestSampleLimit, modelBacktest } from '../../functions/app/model-ba
 import type { RescorePorts } from '../../functions/app/rescore';
 import { newProfile, type CustomerProfile } from '../../functions/domain/customers';
 import type { OrderRecord } from '../../functions/domain/orders';
+import { backtest } from '../../functions/domain/scoring/backtest';
 import { cdnowHistories } from '../support/cdnow';
 
-function cdnowStore(extraShards = 0) {
-  const profiles: CustomerProfile[] = [];
+interface StoreOptions {
+  /** Shards X0, X1, … after S0 and S1, each with 2,357 customers who never bought (cheap to sample). */
+  extraShards?: number;
+  /** The currency of the n-th CDNOW customer's profile and orders. */
+  currencyOf?: (n: number) => string;
+  /** Customers without an order (no currency yet), listed before the buyers. */
+  prospects?: number;
+}
+
+function cdnowStore({ extraShards = 0, currencyOf = () => 'USD', prospects = 0 }: StoreOptions = {}) {
+  const profiles: CustomerProfile[] = Array.from({ length: prospects }, (_, n) => newProfile(`cus_p${n}`, '1997-01-01T00:00:00Z'));
   const orders = new Map<string, OrderRecord[]>();
-  for (const [id, purchases] of cdnowHistories()) {
+  for (const [n, [id, purchases]] of [...cdnowHistories()].entries()) {
     const customerId = `cus_${Number(id).toString(16)}`;
-    profiles.push({ ...newProfile(customerId, '1997-01-01T00:00:00Z'), figures: { ...newProfile(customerId, '').figures, currency: 'USD' } });
+    const currency = currencyOf(n);
+    profiles.push({ ...newProfile(customerId, '1997-01-01T00:00:00Z'), figures: { ...newProfile(customerId, '').figures, currency } });
     orders.set(
       customerId,
       purchases.map((purchase, n) => ({
@@ -24,7 +35,7 @@ function cdnowStore(extraShards = 0) {
         updatedAt: purchase.at,
         status: 'open',
         test: false,
-        currency: 'USD',
+        currency,
         totalMinor: purchase.valueMinor,
         refunds: {},
         discountCodes: [],
@@ -33,6 +44,7 @@ function cdnowStore(extraShards = 0) {
       })),
     );
   }
+  const neverBought = Array.from({ length: 2357 }, (_, n) => newProfile(`cus_x${n}`, '1997-01-01T00:00:00Z'));
   const pagesRead: string[] = [];
   const shards = ['S0', 'S1', ...Array.from({ length: extraShards }, (_, n) => `X${n}`)];
   const ports: Pick<RescorePorts, 'customers' | 'now'> = {
@@ -40,7 +52,7 @@ function cdnowStore(extraShards = 0) {
       shards,
       page: async (shard, cursor, limit) => {
         pagesRead.push(shard);
-        const inShard = shard.startsWith('X') ? profiles : profiles.filter((_, i) => `S${i % 2}` === shard);
+        const inShard = shard.startsWith('X') ? neverBought : profiles.filter((_, i) => `S${i % 2}` === shard);
         const start = Number(cursor ?? 0);
         return { items: inShard.slice(start, start + limit), nextCursor: start + limit < inShard.length ? String(start + limit) : null };
       },
@@ -65,13 +77,62 @@ describe('Use case: modelBacktest', () => {
   });
 
   it('stops reading whole shards once the sample is large enough', async () => {
-    const { ports, pagesRead } = cdnowStore(Math.ceil(backtestSampleLimit / 2357) + 2);
+    const { ports, pagesRead } = cdnowStore({ extraShards: Math.ceil(backtestSampleLimit / 2357) + 2 });
 
     const result = await modelBacktest(ports, { calibrationEnd: '1997-09-30', holdoutEnd: '1998-06-30' });
 
     expect(result.sampled).toBeGreaterThanOrEqual(backtestSampleLimit);
     expect(result.sampled).toBeLessThan(backtestSampleLimit + 2357);
+    expect(result.customers).toBe(2357);
     expect(pagesRead.at(-1)).not.toBe(`X${Math.ceil(backtestSampleLimit / 2357) + 1}`);
+  });
+
+  it('reads money in the major unit of the currency most buyers pay in, whatever prospects without a currency say', async () => {
+    // 100 buyers in dollars (read first), 2,257 in yen (no minor unit), and more prospects than buyers.
+    const { ports } = cdnowStore({ currencyOf: (n) => (n < 100 ? 'USD' : 'JPY'), prospects: 3000 });
+    const histories = [...cdnowHistories().values()];
+
+    const result = await modelBacktest(ports, { calibrationEnd: '1997-09-30', holdoutEnd: '1998-06-30' });
+
+    expect(result.sampled).toBe(5357);
+    expect(result.customers).toBe(2357);
+    const inYen = backtest(histories, '1997-09-30', '1998-06-30', 1).model.gammaGamma!;
+    const inDollars = backtest(histories, '1997-09-30', '1998-06-30', 100).model.gammaGamma!;
+    // The same fit up to the last digits (the shards hand the customers over in another order).
+    expect(result.model.gammaGamma!.gamma / inYen.gamma).toBeCloseTo(1, 6);
+    expect(result.model.gammaGamma!.p).toBeCloseTo(inYen.p, 6);
+    expect(inYen.gamma).toBeGreaterThan(50 * inDollars.gamma);
+  });
+
+  it('answers "not enough data" for a store where nobody has bought yet', async () => {
+    const { ports } = cdnowStore({ currencyOf: () => 'USD', prospects: 600 });
+    const prospectsOnly: typeof ports = {
+      ...ports,
+      customers: {
+        ...ports.customers,
+        page: async (shard, cursor, limit) => {
+          const page = await ports.customers.page(shard, cursor, limit);
+          return { ...page, items: page.items.filter((profile) => profile.id.startsWith('cus_p')) };
+        },
+      },
+    };
+
+    const result = await modelBacktest(prospectsOnly, { calibrationEnd: '1997-09-30', holdoutEnd: '1998-06-30' });
+
+    expect(result.customers).toBe(0);
+    expect(result.model.sufficient).toBe(false);
+    expect(result.totals).toBeNull();
+  });
+
+  it('says which field is wrong when it refuses a request', async () => {
+    const { ports } = cdnowStore();
+
+    await expect(modelBacktest(ports, { calibrationEnd: undefined, holdoutEnd: '1998-06-30' })).rejects.toThrow(
+      'calibrationEnd and holdoutEnd are required, YYYY-MM-DD',
+    );
+    await expect(modelBacktest(ports, { calibrationEnd: '1997-09-30', holdoutEnd: '1997-09-30' })).rejects.toThrow(
+      'holdoutEnd must come after calibrationEnd',
+    );
   });
 
   it('refuses missing, impossible or future days, and a holdout that does not come after the calibration', async () => {

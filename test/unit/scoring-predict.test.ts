@@ -2,13 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { expectedPurchases, pAlive } from '../../functions/domain/scoring/bgnbd';
 import { expectedAverageValue } from '../../functions/domain/scoring/gamma-gamma';
 import { type StoreModel, fitStoreModel, modelMinimums, predictCustomer } from '../../functions/domain/scoring/predict';
-import { type PurchaseSummary, dateDay, purchaseSummary } from '../../functions/domain/scoring/summary';
+import { type PurchaseSummary, dateDay } from '../../functions/domain/scoring/summary';
 import { ValidationError } from '../../functions/shared/errors';
-import { cdnowHistories } from '../support/cdnow';
+import { cdnowSummaries } from '../support/cdnow';
 
 const asOf = '1997-09-30';
-const cdnow = [...cdnowHistories().values()].map((history) => purchaseSummary(history, asOf, 100)!);
-const model = fitStoreModel(cdnow, asOf);
+const cdnowModel = () => fitStoreModel(cdnowSummaries(asOf), asOf);
 
 /** n customers over `days` of history, one in three without a repeat day, values of 10 to 16. */
 function population(n: number, days: number, repeatValue = (i: number) => 10 + (i % 7)): PurchaseSummary[] {
@@ -21,6 +20,7 @@ function population(n: number, days: number, repeatValue = (i: number) => 10 + (
 
 describe('Function: fitStoreModel', () => {
   it('fits CDNOW as of 1997-09-30 on all 2,357 customers', () => {
+    const model = cdnowModel();
     expect(model.sufficient).toBe(true);
     expect(model.reason).toBeUndefined();
     expect(model).toMatchObject({ asOf, timeUnit: 'week', customers: 2357, fittedOn: 2357 });
@@ -30,6 +30,7 @@ describe('Function: fitStoreModel', () => {
   });
 
   it('says "not enough data" below 500 customers, counting the whole base when given a sample', () => {
+    const cdnow = cdnowSummaries(asOf);
     const few = fitStoreModel(cdnow.slice(0, 499), asOf);
     expect(few).toMatchObject({ sufficient: false, bgnbd: null, gammaGamma: null, customers: 499, fittedOn: 499 });
     expect(few.reason).toBe('needs 500 customers with orders, has 499');
@@ -58,6 +59,7 @@ describe('Function: fitStoreModel', () => {
 
   it('keeps the fits but refuses predictions when spend varies too widely (q <= 1)', () => {
     // Mean values spread log-uniformly over nine orders of magnitude.
+    const cdnow = cdnowSummaries(asOf);
     const wild = fitStoreModel(population(900, 300, (i) => 10 ** (-3 + (9 * ((i * 7919) % 900)) / 900)), '2025-06-30');
     expect(wild.sufficient).toBe(false);
     expect(wild.gammaGamma!.q).toBeLessThanOrEqual(1);
@@ -67,15 +69,15 @@ describe('Function: fitStoreModel', () => {
   });
 
   it('throws a ValidationError on an as-of day that is not a date', () => {
+    const cdnow = cdnowSummaries(asOf);
     expect(() => fitStoreModel(cdnow, '1997-13-01')).toThrow(ValidationError);
   });
 });
 
 describe('Function: predictCustomer', () => {
-  const params = model.bgnbd!;
-  const gg = model.gammaGamma!;
-
   it('answers null when the model is not sufficient', () => {
+    const cdnow = cdnowSummaries(asOf);
+    const model = cdnowModel();
     const insufficient: StoreModel = { ...model, sufficient: false, reason: 'x' };
     expect(predictCustomer(insufficient, cdnow[0]!, asOf)).toBeNull();
     expect(predictCustomer({ ...model, bgnbd: null }, cdnow[0]!, asOf)).toBeNull();
@@ -83,6 +85,9 @@ describe('Function: predictCustomer', () => {
   });
 
   it('gives P(alive), orders in 90 and 365 days and the undiscounted CLV from the two models', () => {
+    const model = cdnowModel();
+    const params = model.bgnbd!;
+    const gg = model.gammaGamma!;
     const s = { x: 2, tx: 30.43, T: 38.86, meanRepeatValue: 22.35 };
     const prediction = predictCustomer(model, s, asOf)!;
     expect(prediction.pAlive).toBe(pAlive(params, s));
@@ -93,6 +98,9 @@ describe('Function: predictCustomer', () => {
   });
 
   it('discounts the CLV month by month', () => {
+    const model = cdnowModel();
+    const params = model.bgnbd!;
+    const gg = model.gammaGamma!;
     const s = { x: 5, tx: 35, T: 38.86, meanRepeatValue: 40 };
     const plain = predictCustomer(model, s, asOf)!.clv12m;
     expect(predictCustomer(model, s, asOf, { monthlyDiscountRate: 0 })!.clv12m).toBe(plain);
@@ -108,6 +116,8 @@ describe('Function: predictCustomer', () => {
   });
 
   it('throws a ValidationError on a negative or non-finite discount rate', () => {
+    const cdnow = cdnowSummaries(asOf);
+    const model = cdnowModel();
     for (const rate of [-0.01, Number.NaN, Infinity]) {
       expect(() => predictCustomer(model, cdnow[0]!, asOf, { monthlyDiscountRate: rate }), `${rate}`).toThrow(
         ValidationError,
@@ -116,6 +126,9 @@ describe('Function: predictCustomer', () => {
   });
 
   it('dates the next order on the first day the expected orders reach 1, or null within 365 days', () => {
+    const cdnow = cdnowSummaries(asOf);
+    const model = cdnowModel();
+    const params = model.bgnbd!;
     let dated = 0;
     for (const s of cdnow.slice(0, 400)) {
       const prediction = predictCustomer(model, s, asOf)!;
@@ -135,6 +148,8 @@ describe('Function: predictCustomer', () => {
   });
 
   it('dates a frequent buyer within 90 days', () => {
+    const model = cdnowModel();
+    const params = model.bgnbd!;
     const frequent = { x: 20, tx: 38, T: 38.86, meanRepeatValue: 15 };
     const days = dateDay(predictCustomer(model, frequent, asOf)!.nextOrderAt!) - dateDay(asOf);
     expect(days).toBeLessThanOrEqual(90);
@@ -142,6 +157,7 @@ describe('Function: predictCustomer', () => {
   });
 
   it('answers finite figures for a customer who bought for the first time today', () => {
+    const model = cdnowModel();
     const prediction = predictCustomer(model, { x: 0, tx: 0, T: 0, meanRepeatValue: 0 }, asOf)!;
     expect(prediction.pAlive).toBe(1);
     expect(Object.values(prediction).filter((v) => typeof v === 'number').every(Number.isFinite)).toBe(true);
