@@ -103,6 +103,7 @@ describe('Function: renderMessage', () => {
     expect(() => renderMessage(broken, context)).toThrow(ValidationError);
     expect(() => renderMessage(broken, context)).toThrow(
       expect.objectContaining({
+        message: 'the campaign message cannot be rendered',
         issues: ['html: unknown placeholder {{nope}}', 'html: needs {{unsubscribeUrl}} outside any section', 'text: needs {{unsubscribeUrl}} outside any section'],
       }),
     );
@@ -184,6 +185,29 @@ describe('Constant: builtInTemplates', () => {
     expect(bare.subject).not.toContain('{{');
   });
 
+  it.each(builtInTemplateNames)('%s reads greeting, body, sign-off and footer without a coupon or products', (template) => {
+    const paragraphs = renderMessage({ template }, { ...context, name: null, coupon: null, products: [] }).text.split('\n\n');
+
+    expect(paragraphs).toHaveLength(4);
+    expect(paragraphs[0]).toBe('Hi there,');
+    expect(paragraphs[1]).toMatch(/^[A-Z][^{}]{40,}\.$/);
+    expect(paragraphs[2]).toMatch(/^[A-Z][a-z -]+,\nTea House$/);
+    expect(paragraphs[3]).toBe('--\nYou get this email because you shopped at Tea House. Unsubscribe: https://crm.example/u/tok\n');
+  });
+
+  it('lays the html out as one page', () => {
+    const { html } = renderMessage({ template: 'apology' }, { ...context, name: null, coupon: null, products: [] });
+
+    expect(html).toBe(
+      '<!doctype html>\n<html><body style="font-family:sans-serif;line-height:1.5;color:#222">\n' +
+        '<p>Hi there,</p>\n' +
+        '<p>Something went wrong with your recent experience at Tea House, and we are sorry. Thank you for your patience while we put it right.</p>\n' +
+        '<p>With apologies,<br>Tea House</p>\n' +
+        '<p style="font-size:12px;color:#777">You get this email because you shopped at Tea House. <a href="https://crm.example/u/tok">Unsubscribe</a></p>\n' +
+        '</body></html>\n',
+    );
+  });
+
   it('signs off with the store and names the products where the copy does', () => {
     const mail = renderMessage({ template: 'win_back' }, context);
 
@@ -204,12 +228,13 @@ describe('Constant: suggestedCampaigns', () => {
   });
 
   it('aims the flows at their customers', () => {
-    expect(suggestedCampaigns.win_back).toEqual({
-      audience: { segments: ['at_risk', 'cannot_lose'] },
-      trigger: { type: 'segment_entered', segment: 'at_risk' },
+    expect(suggestedCampaigns).toEqual({
+      win_back: { audience: { segments: ['at_risk', 'cannot_lose'] }, trigger: { type: 'segment_entered', segment: 'at_risk' } },
+      second_order: { audience: { stages: ['first_time'] }, trigger: { type: 'days_after_first_order', days: 30 } },
+      repurchase_reminder: { audience: { minOrders: 2 }, trigger: { type: 'before_expected_order', days: 7 } },
+      vip_reward: { audience: { segments: ['champions'], maxDaysSinceLastOrder: 90 }, trigger: { type: 'segment_entered', segment: 'champions' } },
+      new_arrival: { audience: { minOrders: 1 }, trigger: { type: 'manual' } },
+      apology: { audience: {}, trigger: { type: 'manual' } },
     });
-    expect(suggestedCampaigns.second_order.audience).toEqual({ stages: ['first_time'] });
-    expect(suggestedCampaigns.repurchase_reminder.trigger.type).toBe('before_expected_order');
-    expect(suggestedCampaigns.vip_reward.audience).toEqual({ segments: ['champions'], maxDaysSinceLastOrder: 90 });
   });
 });

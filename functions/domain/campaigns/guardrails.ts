@@ -81,8 +81,9 @@ export function withSend(recent: readonly string[], at: Date): string[] {
     .map((sent) => new Date(sent).toISOString());
 }
 
+/** Epoch milliseconds; an unreadable time is NaN, which no window comparison takes in. */
 function times(isos: readonly string[]): number[] {
-  return isos.map((iso) => Date.parse(iso)).filter((at) => !Number.isNaN(at));
+  return isos.map((iso) => Date.parse(iso));
 }
 
 /**
