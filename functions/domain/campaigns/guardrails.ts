@@ -2,7 +2,7 @@
 // ARCHITECTURE.md: consent, suppression, an open complaint, the frequency cap,
 // quiet hours, and the holdout. Pure: the sender gathers the facts and passes `now`.
 import { createHash } from 'node:crypto';
-import type { DropReason, SuppressionReason } from '../../app/campaign-ports';
+import type { DropReason, SuppressionReason } from './outcomes';
 import { isTransactional, type Campaign, type QuietHours } from './campaign';
 import { passesOf, wallClockAt } from './zoned-time';
 

@@ -8,7 +8,7 @@
 // bounce | complaint | delivery | open | click | ...}`. Only the fields read
 // here are checked; SES may add others.
 import * as z from 'zod';
-import type { MessageStatus, StatCounter, SuppressionReason } from '../../app/campaign-ports';
+import type { MessageStatus, StatCounter, SuppressionReason } from './outcomes';
 
 export const sesEventTypes = [
   'Send',
