@@ -1,7 +1,7 @@
 // In-memory sender ports for the send use case's tests, with crash injection:
 // `crash` names a step, and the port throws there once, either before its
 // write or after it (the write done, the process gone before it could go on).
-import type { IssuedCoupon, OutgoingMail, Suppression } from '../../functions/app/campaign-ports';
+import type { CouponRequest, IssuedCoupon, OutgoingMail, Suppression } from '../../functions/app/campaign-ports';
 import type { CustomerFacts, SendEffects, SenderPorts, SendRecord, SendState, SendStore, SendTask } from '../../functions/app/send-campaign';
 import type { Campaign } from '../../functions/domain/campaigns/campaign';
 import { newProfile, type CustomerProfile } from '../../functions/domain/customers';
@@ -71,6 +71,8 @@ export interface MemoryCampaignWorld {
   contact: { sentAt: string[]; rev: number };
   /** Codes created at the store, in order; the same code twice is one coupon (the providers are idempotent). */
   created: string[];
+  /** Every request the store got, retries included. */
+  couponRequests: CouponRequest[];
   mails: OutgoingMail[];
   deferred: { task: SendTask; delaySeconds: number }[];
   campaigns: Map<string, Campaign>;
@@ -96,6 +98,7 @@ export function memoryCampaignWorld(): MemoryCampaignWorld {
     messages: new Map(),
     contact: { sentAt: [], rev: 0 },
     created: [],
+    couponRequests: [],
     mails: [],
     deferred: [],
     campaigns: new Map([['cmp_1', aCampaign()]]),
@@ -169,6 +172,7 @@ export function memoryCampaignWorld(): MemoryCampaignWorld {
               currency: 'EUR',
               provider: {
                 create: async (request): Promise<IssuedCoupon> => {
+                  world.couponRequests.push(request);
                   crashAt('before-coupon-create');
                   if (world.couponFailure) throw world.couponFailure;
                   if (!world.created.includes(request.code)) world.created.push(request.code);

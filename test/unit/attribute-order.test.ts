@@ -71,7 +71,7 @@ const issued = (code: string, campaignId = 'cmp_1'): IssuedCouponRecord => ({ co
 describe('Use case: attributeOrder', () => {
   it('marks an issued code redeemed, whatever its case, and credits its campaign with the net revenue once', async () => {
     const w = world({ coupons: [issued('HT-ABCDE-FGHJK')] });
-    const order = anOrder({ discountCodes: ['ht-abcde-fghjk', 'SUMMER10'] });
+    const order = anOrder({ discountCodes: [' ht-abcde-fghjk ', 'SUMMER10'] });
 
     const first = await attributeOrder(w.ports, order);
     const again = await attributeOrder(w.ports, order);
@@ -101,6 +101,7 @@ describe('Use case: attributeOrder', () => {
     const sends = [aSend({}), aSend({ campaignId: 'cmp_2', state: 'dropped', sentAt: undefined }), aSend({ campaignId: 'cmp_3', state: 'mail_pending', sentAt: undefined })];
 
     expect((await attributeOrder(world({ sends }).ports, anOrder({ placedAt: edge }))).converted).toEqual([{ campaignId: 'cmp_1', group: 'treated' }]);
+    expect((await attributeOrder(world({ sends }).ports, anOrder({ placedAt: '2026-03-10T09:00:00.000Z' }))).converted).toHaveLength(1);
     expect((await attributeOrder(world({ sends }).ports, anOrder({ placedAt: '2026-03-17T09:00:01.000Z' }))).converted).toEqual([]);
     expect((await attributeOrder(world({ sends }).ports, anOrder({ placedAt: '2026-03-10T08:59:59.000Z' }))).converted).toEqual([]);
   });

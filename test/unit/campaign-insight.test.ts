@@ -51,6 +51,9 @@ describe('Use case: previewCampaign', () => {
     expect(preview).toMatchObject({ to: 'ada@example.com', inAudience: true, audienceMisses: [], verdict: { kind: 'send' } });
     expect(preview.text).toContain(previewCouponCode);
     expect(preview.text).toContain('Tea Shop');
+    expect(preview.text).toContain('Ada');
+    // The campaign's coupon runs 14 days from now.
+    expect(preview.text).toContain('24 March 2026');
   });
 
   it('names the guardrail that would drop the customer, and the audience rules they miss', async () => {
@@ -60,10 +63,17 @@ describe('Use case: previewCampaign', () => {
     expect(preview).toMatchObject({ inAudience: false, audienceMisses: ['minOrders'], verdict: { kind: 'drop', reason: 'no_consent' } });
   });
 
-  it('answers 404 for an unknown campaign or customer', async () => {
+  it('says when quiet hours would hold the mail back, and until when', async () => {
+    const campaign = aCampaign({ quietHours: { start: '11:00', end: '14:00' } });
+    const preview = await previewCampaign(ports({ campaign, customers: [{ profile: aCustomer() }] }), 'cmp_1', 'cus_1');
+
+    expect(preview.verdict).toEqual({ kind: 'defer', until: '2026-03-10T14:00:00.000Z' });
+  });
+
+  it('answers 404 for an unknown campaign or customer, naming it', async () => {
     const p = ports({ customers: [{ profile: aCustomer() }] });
-    await expect(previewCampaign(p, 'cmp_9', 'cus_1')).rejects.toBeInstanceOf(NotFoundError);
-    await expect(previewCampaign(p, 'cmp_1', 'cus_9')).rejects.toBeInstanceOf(NotFoundError);
+    await expect(previewCampaign(p, 'cmp_9', 'cus_1')).rejects.toThrow(new NotFoundError('no campaign cmp_9'));
+    await expect(previewCampaign(p, 'cmp_1', 'cus_9')).rejects.toThrow(new NotFoundError('no customer cus_9'));
   });
 });
 
@@ -83,6 +93,13 @@ describe('Use case: dryRunCampaign', () => {
     expect(result).toEqual({ audience: 4, wouldSend: 2, holdout: 0, dropped: { no_consent: 1, open_complaint: 1 }, customers: 5, complete: true });
   });
 
+  it('counts the holdout apart from who would get the mail', async () => {
+    const campaign = aCampaign({ holdoutPercent: 100 });
+    const result = await dryRunCampaign(ports({ campaign, customers: [{ profile: aCustomer() }] }), 'cmp_1', () => 10_000);
+
+    expect(result).toMatchObject({ audience: 1, wouldSend: 0, holdout: 1, dropped: {} });
+  });
+
   it('says it is incomplete when its time runs out, with what it saw', async () => {
     const result = await dryRunCampaign(ports({ customers: [{ profile: aCustomer() }] }), 'cmp_1', () => 0);
 
@@ -95,25 +112,46 @@ describe('Use case: campaignStats', () => {
     const stats = await campaignStats(
       ports({
         customers: [],
-        counters: { sent: 70, holdout: 80, convertedTreated: 56, convertedHoldout: 48, 'suppressed.no_consent': 3, redeemed: 20, revenueMinor: 123_400, delivered: 69 },
+        counters: {
+          sent: 70,
+          holdout: 80,
+          convertedTreated: 56,
+          convertedHoldout: 48,
+          'suppressed.no_consent': 3,
+          'suppressed.frequency_cap': 0,
+          redeemed: 20,
+          revenueMinor: 123_400,
+          delivered: 69,
+          bounced: 1,
+          complained: 2,
+          opened: 40,
+          clicked: 12,
+          unsubscribed: 4,
+          unconfirmed: 5,
+        },
       }),
       'cmp_1',
     );
 
-    expect(stats).toMatchObject({
+    const { conversion, ...counts } = stats;
+    expect(counts).toEqual({
       sent: 70,
       holdout: 80,
       suppressed: { no_consent: 3 },
       delivered: 69,
-      bounced: 0,
-      unsubscribed: 0,
+      bounced: 1,
+      complained: 2,
+      opened: 40,
+      clicked: 12,
+      unsubscribed: 4,
+      unconfirmed: 5,
       redeemed: 20,
       revenueMinor: 123_400,
-      conversion: { treated: 0.8, holdout: 0.6, treatedConverted: 56, holdoutConverted: 48 },
     });
-    expect(stats.conversion.uplift).toBeCloseTo(0.2, 10);
-    expect(stats.conversion.ci![0]).toBeCloseTo(0.0524, 4);
-    expect(stats.conversion.ci![1]).toBeCloseTo(0.3339, 4);
+    expect(conversion).toMatchObject({ treated: 0.8, holdout: 0.6, treatedConverted: 56, holdoutConverted: 48 });
+    expect(conversion.uplift).toBeCloseTo(0.2, 10);
+    expect(conversion.ci![0]).toBeCloseTo(0.0524, 4);
+    expect(conversion.ci![1]).toBeCloseTo(0.3339, 4);
   });
 
   it('answers null rates before anyone is in a group, and 404 for an unknown campaign', async () => {

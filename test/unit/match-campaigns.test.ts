@@ -139,7 +139,10 @@ describe('Use case: campaign runs', () => {
     const w = world({ campaigns: [campaign], customers, pageSize: 1 });
 
     const job = await startRun(w.ports, campaign, { trigger: 'api', occurrence: 'run:1' });
+    expect(job).toMatchObject({ kind: 'campaign-run', status: 'running', trigger: 'api', byDays: false, campaignId: 'cmp_1' });
+    expect(w.jobs.get(job.id)).toMatchObject({ status: 'running', progress: { shardsTotal: 2, shardsDone: 0 } });
     expect(w.shardTasks.map((t) => t.shard)).toEqual(['S0', 'S1']);
+    expect(w.shardTasks.every((t) => t.kind === 'shard' && t.jobId === job.id && t.occurrence === 'run:1')).toBe(true);
     for (const shardTask of [...w.shardTasks]) await runShard(w.ports, shardTask, () => 600_000);
 
     expect(w.tasks.map((t) => t.customerId).sort()).toEqual(['cus_1', 'cus_2', 'cus_4']);
@@ -164,6 +167,8 @@ describe('Use case: campaign runs', () => {
     expect(w.jobs.get(job.id)!.shardsDone).toEqual([]);
     await runShard(w.ports, handedOn, () => 600_000);
     expect(w.jobs.get(job.id)!.shardReports['S0']).toEqual({ customers: 2, queued: 2 });
+    // One shard of two is done: the job still runs.
+    expect(w.jobs.get(job.id)).toMatchObject({ status: 'running', progress: { shardsDone: 1, customers: 2, queued: 2 } });
   });
 
   it('stops queueing for a campaign paused mid-run, and still ends the job', async () => {
@@ -219,6 +224,27 @@ describe('Use case: tick', () => {
 
     expect(started).toHaveLength(1);
     expect(started[0]).toMatchObject({ byDays: true });
+  });
+
+  it('starts nothing for a schedule that did not fire since the last tick', async () => {
+    const w = world({ campaigns: [aCampaign({ trigger: { type: 'schedule', cron: '0 5 * * *' } })], customers });
+
+    expect(await tick(w.ports)).toEqual([]);
+  });
+
+  it('starts the repurchase reminders by day too, and queues nothing by day for a campaign without a day trigger', async () => {
+    const reminder = aCampaign({ id: 'cmp_r', trigger: { type: 'before_expected_order', days: 3 } });
+    const w = world({ campaigns: [reminder], customers });
+    w.now.value = new Date('2026-03-10T23:55:00.000Z');
+    await tick(w.ports);
+    w.now.value = new Date('2026-03-11T00:10:00.000Z');
+    expect(await tick(w.ports)).toEqual([expect.objectContaining({ campaignId: 'cmp_r', byDays: true, occurrence: 'once', trigger: 'schedule' })]);
+
+    const manual = aCampaign({ id: 'cmp_m' });
+    const m = world({ campaigns: [manual], customers });
+    await startRun(m.ports, manual, { trigger: 'api', occurrence: 'once', byDays: true });
+    for (const shardTask of [...m.shardTasks]) await runShard(m.ports, shardTask, () => 600_000);
+    expect(m.tasks).toEqual([]);
   });
 
   it('gives a repeating campaign the fire time as occurrence', () => {

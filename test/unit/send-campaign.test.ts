@@ -29,6 +29,18 @@ describe('Use case: sendCampaign', () => {
     const [mail] = world.mails;
     expect(mail).toMatchObject({ to: 'ada@example.com', from: 'shop@example.com', configurationSet: 'huitou', tags: { campaign: 'cmp_1' } });
     expect(mail!.text).toContain('HT-CODE-1');
+    expect(mail!.text).toContain('Ada');
+    expect(world.couponRequests).toEqual([
+      {
+        code: 'HT-CODE-1',
+        spec: { kind: 'percent', value: 15, expiresInDays: 14 },
+        expiresAt: '2026-03-24T12:00:00.000Z',
+        email: 'ada@example.com',
+        platformCustomerId: '42',
+        currency: 'EUR',
+        title: 'huitou: Win back',
+      },
+    ]);
     expect(mail!.headers).toEqual([
       { name: 'List-Unsubscribe', value: '<https://shop.test/u/cus_1.cmp_1>' },
       { name: 'List-Unsubscribe-Post', value: 'List-Unsubscribe=One-Click' },
@@ -91,6 +103,8 @@ describe('Use case: sendCampaign', () => {
     if (point === 'after-mail_pending' || point === 'before-mail' || point === 'after-mail' || point === 'before-sent') {
       // Between recording mail_pending and recording sent, the mail may or may not have left: never again.
       expect(outcome).toEqual({ kind: 'unconfirmed' });
+      expect(world.records.get('cus_1#cmp_1#once')?.state).toBe('unconfirmed');
+      expect(await sendCampaign(world.ports, settings, task)).toEqual({ kind: 'unconfirmed' });
       expect(world.stats.get('unconfirmed')).toBe(1);
     } else {
       expect(outcome.kind).toBe('sent');
@@ -108,6 +122,17 @@ describe('Use case: sendCampaign', () => {
     expect(world.mails).toEqual([]);
     expect(Object.fromEntries(world.stats)).toEqual({ 'suppressed.coupon_rejected': 1 });
     expect(world.contact.sentAt).toEqual([]);
+    expect(world.records.get('cus_1#cmp_1#once')).toMatchObject({ state: 'dropped', reason: 'coupon_rejected' });
+  });
+
+  it('gives back only its own cap slot when a store refuses, keeping the customer’s earlier mail', async () => {
+    const world = memoryCampaignWorld();
+    world.contact = { sentAt: ['2026-03-05T09:00:00.000Z'], rev: 4 };
+    world.couponFailure = new CouponRejectedError('422 from the store', 422);
+
+    await sendCampaign(world.ports, settings, task);
+
+    expect(world.contact).toEqual({ sentAt: ['2026-03-05T09:00:00.000Z'], rev: 6 });
   });
 
   it('drops a coupon send when none of the customer’s stores issues codes', async () => {
@@ -193,6 +218,35 @@ describe('Use case: sendCampaign', () => {
     expect(world.deferred).toEqual([{ task, delaySeconds: 900 }]);
     expect(world.records.get('cus_1#cmp_1#once')?.state).toBe('claimed');
     expect(world.stats.size).toBe(0);
+  });
+
+  it('holds a send back only until quiet hours end when that is sooner than 15 minutes', async () => {
+    const world = memoryCampaignWorld();
+    world.campaigns.set('cmp_1', aCampaign({ quietHours: { start: '11:00', end: '12:05' } }));
+
+    await sendCampaign(world.ports, settings, task);
+
+    expect(world.deferred).toEqual([{ task, delaySeconds: 300 }]);
+  });
+
+  it('mails a campaign without a coupon without any code, and skips a campaign that is gone', async () => {
+    const world = memoryCampaignWorld();
+    world.campaigns.set('cmp_1', aCampaign({ coupon: null }));
+
+    expect((await sendCampaign(world.ports, settings, task)).kind).toBe('sent');
+    expect(world.couponRequests).toEqual([]);
+    expect(world.mails[0]!.text).not.toMatch(/HT-/);
+    expect(await sendCampaign(world.ports, settings, { ...task, campaignId: 'cmp_9' })).toEqual({ kind: 'skipped', why: 'campaign not found' });
+  });
+
+  it('counts as received only an earlier occurrence that was mailed', async () => {
+    const world = memoryCampaignWorld();
+    world.campaigns.set('cmp_1', aCampaign({ repeatAfterDays: 30, coupon: null }));
+    world.customer.consent = { state: 'unknown' };
+    await sendCampaign(world.ports, settings, { ...task, occurrence: 'a' });
+    world.customer.consent = { state: 'subscribed' };
+
+    expect((await sendCampaign(world.ports, settings, { ...task, occurrence: 'b' })).kind).toBe('sent');
   });
 
   it('sends nothing for a paused campaign', async () => {
