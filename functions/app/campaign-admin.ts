@@ -41,24 +41,7 @@ export interface CampaignAdminPorts {
 /** A campaign as the input schema leaves it: defaults filled in. */
 export type NewCampaign = z.output<typeof campaignInputSchema>;
 
-/** Where a custom message must link the customer's unsubscribe page. */
-export const unsubscribePlaceholder = '{{unsubscribeUrl}}';
-
-/** Each part of a custom message that lacks the unsubscribe link: every marketing mail carries one. */
-function messageProblems(message: CampaignMessage): string[] {
-  if ('template' in message) return [];
-  return (['html', 'text'] as const)
-    .filter((part) => !message[part].includes(unsubscribePlaceholder))
-    .map((part) => `message.${part}: must contain ${unsubscribePlaceholder}`);
-}
-
-function checkMessage(message: CampaignMessage): void {
-  const problems = messageProblems(message);
-  if (problems.length > 0) throw new ValidationError('the message has no unsubscribe link', problems);
-}
-
 export async function createCampaign(ports: CampaignAdminPorts, input: NewCampaign): Promise<Campaign> {
-  checkMessage(input.message);
   const at = ports.now().toISOString();
   const campaign: Campaign = { ...input, id: ports.newId(), createdAt: at, updatedAt: at, rev: 0 };
   await ports.campaigns.create(campaign);
@@ -98,7 +81,6 @@ export async function patchCampaign(
   if (patch.status !== undefined && !canMoveCampaign(current.status, patch.status)) {
     throw new ConflictError(`campaign ${campaignId} cannot go from ${current.status} to ${patch.status}`);
   }
-  if (patch.message !== undefined) checkMessage(patch.message);
   const next: Campaign = { ...current, ...patch, updatedAt: ports.now().toISOString(), rev: current.rev + 1 };
   await ports.campaigns.update(campaignId, next, current.rev);
   return next;
