@@ -1,18 +1,17 @@
 // Staff's campaigns: create one, read and list them, change one. Written
 // against a CampaignStore port; the DynamoDB adapter only reads and writes.
 // Input arrives parsed by the campaign schemas (domain/campaigns/campaign.ts);
-// what the schemas cannot see (a status move, the unsubscribe link of a
-// custom message) is checked here.
+// what the schemas cannot see (a status move against the stored one, a
+// stale revision) is checked here.
 import type * as z from 'zod';
 import type {
   Campaign,
-  CampaignMessage,
   CampaignPatch,
   CampaignStatus,
   campaignInputSchema,
 } from '../domain/campaigns/campaign';
 import { canMoveCampaign } from '../domain/campaigns/status';
-import { ConflictError, NotFoundError, ValidationError } from '../shared/errors';
+import { ConflictError, NotFoundError } from '../shared/errors';
 
 export interface CampaignPage {
   items: Campaign[];

@@ -104,8 +104,9 @@ describe('npm start (bin/local.ts)', () => {
       expect(readyA.key).toBe('hk_test_a');
       expect(readyB.key).toMatch(/\S{20,}/);
       expect(new Set([readyA.dynamodb, readyA.sqs, readyA.ses, readyB.dynamodb, readyB.sqs, readyB.ses]).size).toBe(6);
-      // The first five lines on stdout, in this order (handlers may log after them).
-      expect(a.stdout.split('\n').slice(0, 5).map((line) => line.split(' ')[0])).toEqual(['huitou', 'dynamodb', 'sqs', 'ses', 'admin']);
+      // The first six lines on stdout, in this order (handlers may log after them).
+      expect(a.stdout.split('\n').slice(0, 6).map((line) => line.split(' ')[0])).toEqual(['huitou', 'dynamodb', 'sqs', 'ses', 'mail', 'admin']);
+      expect(a.stdout).toContain(`mail view ${readyA.ses}/`);
 
       for (const api of [readyA.api, readyB.api]) {
         const answer = await fetch(`${api}/no/such/route`);

@@ -17,7 +17,7 @@ import {
   type CampaignStatus,
 } from '../../functions/domain/campaigns/campaign';
 import { canMoveCampaign } from '../../functions/domain/campaigns/status';
-import { ConflictError, NotFoundError, ValidationError } from '../../functions/shared/errors';
+import { ConflictError, NotFoundError } from '../../functions/shared/errors';
 
 /** The campaign store as DynamoDB keeps it: a create needs a new id, an update the revision it read. */
 class MemoryCampaigns implements CampaignStore {
