@@ -4,7 +4,11 @@
 // 1,000 emails at AWS prices.
 //
 //   npm run bench:send
-//   tsx bench/send/run.ts [--customers 300] [--runs 3] [--units 50]
+//   tsx bench/send/run.ts [--customers 300] [--units 50]
+//
+// One run per process: the local stack's in-process parts (its admin key, the
+// shared DynamoDB client) keep the first stack's endpoints, so a second stack
+// in the same process is not reachable. Run it several times for a median.
 //
 // 1. Through the stack, per run on a fresh in-memory stack: `--customers`
 //    subscribed customers are written directly into DynamoDB Local as the
@@ -30,7 +34,6 @@ process.env['HUITOU_ALLOW_LOOPBACK_STORE_API'] = '1';
 const { values: args } = parseArgs({
   options: {
     customers: { type: 'string', default: '300' },
-    runs: { type: 'string', default: '3' },
     units: { type: 'string', default: '50' },
   },
 });
@@ -63,9 +66,11 @@ async function api<T>(base: string, key: string, path: string, body?: unknown): 
   return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
 }
 
-async function seedCustomers(tableName: string, channelId: string, from: number, count: number): Promise<string[]> {
-  const { BatchWriteCommand } = await import('@aws-sdk/lib-dynamodb');
-  const { documentClient } = await import('../../functions/adapters/dynamo-client');
+/** Writes through a client of this stack's DynamoDB: each run has its own stack, and the shared client keeps the first endpoint. */
+async function seedCustomers(endpoint: string, tableName: string, channelId: string, from: number, count: number): Promise<string[]> {
+  const { BatchWriteCommand, DynamoDBDocumentClient } = await import('@aws-sdk/lib-dynamodb');
+  const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
+  const client = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint }), { marshallOptions: { removeUndefinedValues: true } });
   const { profileItem } = await import('../../functions/adapters/customer-store');
   const { itemKeys, lists } = await import('../../functions/adapters/dynamo-keys');
   const { newProfile } = await import('../../functions/domain/customers');
@@ -112,18 +117,10 @@ async function seedCustomers(tableName: string, channelId: string, from: number,
   }
   for (let start = 0; start < items.length; start += 25) {
     const batch = items.slice(start, start + 25).map((Item) => ({ PutRequest: { Item } }));
-    const result = await documentClient().send(new BatchWriteCommand({ RequestItems: { [tableName]: batch } }));
+    const result = await client.send(new BatchWriteCommand({ RequestItems: { [tableName]: batch } }));
     if (Object.keys(result.UnprocessedItems ?? {}).length) throw new Error('BatchWrite left items unprocessed');
   }
   return ids;
-}
-
-interface RunResult {
-  sendsPerSecond: number;
-  seconds: number;
-  sent: number;
-  mails: number;
-  codes: number;
 }
 
 async function main(): Promise<void> {
@@ -131,85 +128,78 @@ async function main(): Promise<void> {
   const { FakeCouponPlatforms, fakeCredentials } = await import('../../test/support/fake-coupon-platforms');
   const { emailSending } = await import('../../lib/resources');
   const customers = Number(args.customers);
-  const runs: RunResult[] = [];
-  say(`bench/send: ${customers} customers per run, ${args.runs} runs; SES pacing ${emailSending.maxSendRatePerSecond}/s over ${emailSending.senderConcurrency} sender invocations`);
-  let unitsDone = false;
-  for (let run = 1; run <= Number(args.runs); run += 1) {
-    const fake = await FakeCouponPlatforms.start();
-    // The stack's own lines (a function's error, a retry) go to stderr, so a stuck run says why.
-    const stack = await startLocalStack({ port: 0, inMemory: true, tableName: `benchsend${run}`, log: (line) => console.error(line) });
-    try {
-      Object.assign(process.env, {
-        AWS_ENDPOINT_URL_DYNAMODB: stack.endpoints.dynamodb,
-        AWS_ENDPOINT_URL_SESV2: stack.endpoints.ses,
-        AWS_REGION: 'us-east-1',
-        AWS_ACCESS_KEY_ID: 'local',
-        AWS_SECRET_ACCESS_KEY: 'local',
-      });
-      const channel = await api<{ id: string }>(stack.apiUrl, stack.adminKey, '/admin/channels', {
-        platform: 'shopify',
-        name: 'Bench Tea Shop',
-        webhookSecret: 'shpss_bench',
-        coupons: {
-          provider: 'shopify',
-          shopDomain: fakeCredentials.shopify.shopDomain,
-          adminApiBaseUrl: fake.baseUrl,
-          credentials: { accessToken: fakeCredentials.shopify.accessToken },
-        },
-      });
-      if (channel.status !== 201) throw new Error(`channel: ${channel.status} ${JSON.stringify(channel.body)}`);
-      await seedCustomers(stack.tableName, channel.body.id, 0, customers);
-      const campaign = await api<{ id: string }>(stack.apiUrl, stack.adminKey, '/admin/campaigns', {
-        name: 'Bench win-back',
-        trigger: { type: 'manual' },
-        message: { template: 'win_back' },
-        coupon: { kind: 'percent', value: 15, expiresInDays: 14 },
-        holdoutPercent: 0,
-        status: 'active',
-      });
-      if (campaign.status !== 201) throw new Error(`campaign: ${campaign.status} ${JSON.stringify(campaign.body)}`);
-      const started = performance.now();
-      const runStart = await api<{ jobId: string }>(stack.apiUrl, stack.adminKey, `/admin/campaigns/${campaign.body.id}/run`, {});
-      if (runStart.status !== 202) throw new Error(`run: ${runStart.status}`);
-      let stats: { sent: number; suppressed: Record<string, number> };
-      for (;;) {
-        stats = (await api<typeof stats>(stack.apiUrl, stack.adminKey, `/admin/campaigns/${campaign.body.id}/stats`)).body;
-        const decided = stats.sent + Object.values(stats.suppressed).reduce((a, b) => a + b, 0);
-        if (decided >= customers) break;
-        if (performance.now() - started > 10 * 60_000) throw new Error(`only ${decided} of ${customers} decided after 10 minutes: ${JSON.stringify(stats)}`);
-        if (Math.floor((performance.now() - started) / 10_000) !== Math.floor((performance.now() - started - 200) / 10_000)) {
-          console.error(`  ... ${decided} of ${customers} decided after ${((performance.now() - started) / 1000).toFixed(0)} s`);
-        }
-        await new Promise((resolve) => setTimeout(resolve, 200));
+  say(`bench/send: ${customers} customers; SES pacing ${emailSending.maxSendRatePerSecond}/s over ${emailSending.senderConcurrency} sender invocations`);
+  const fake = await FakeCouponPlatforms.start();
+  // The stack's own lines (a function's error, a retry) go to stderr, so a stuck run says why.
+  const stack = await startLocalStack({ port: 0, inMemory: true, tableName: 'benchsend', log: (line) => console.error(line) });
+  try {
+    // For part 2, in this process.
+    Object.assign(process.env, {
+      AWS_ENDPOINT_URL_DYNAMODB: stack.endpoints.dynamodb,
+      AWS_ENDPOINT_URL_SESV2: stack.endpoints.ses,
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+    });
+    const channel = await api<{ id: string }>(stack.apiUrl, stack.adminKey, '/admin/channels', {
+      platform: 'shopify',
+      name: 'Bench Tea Shop',
+      webhookSecret: 'shpss_bench',
+      coupons: {
+        provider: 'shopify',
+        shopDomain: fakeCredentials.shopify.shopDomain,
+        adminApiBaseUrl: fake.baseUrl,
+        credentials: { accessToken: fakeCredentials.shopify.accessToken },
+      },
+    });
+    if (channel.status !== 201) throw new Error(`channel: ${channel.status} ${JSON.stringify(channel.body)}`);
+    await seedCustomers(stack.endpoints.dynamodb, stack.tableName, channel.body.id, 0, customers);
+    const campaign = await api<{ id: string }>(stack.apiUrl, stack.adminKey, '/admin/campaigns', {
+      name: 'Bench win-back',
+      trigger: { type: 'manual' },
+      message: { template: 'win_back' },
+      coupon: { kind: 'percent', value: 15, expiresInDays: 14 },
+      holdoutPercent: 0,
+      status: 'active',
+    });
+    if (campaign.status !== 201) throw new Error(`campaign: ${campaign.status} ${JSON.stringify(campaign.body)}`);
+    const started = performance.now();
+    const runStart = await api<{ jobId: string }>(stack.apiUrl, stack.adminKey, `/admin/campaigns/${campaign.body.id}/run`, {});
+    if (runStart.status !== 202) throw new Error(`run: ${runStart.status}`);
+    let stats: { sent: number; suppressed: Record<string, number> };
+    let lastReport = started;
+    for (;;) {
+      stats = (await api<typeof stats>(stack.apiUrl, stack.adminKey, `/admin/campaigns/${campaign.body.id}/stats`)).body;
+      const decided = stats.sent + Object.values(stats.suppressed).reduce((a, b) => a + b, 0);
+      if (decided >= customers) break;
+      if (performance.now() - started > 10 * 60_000) throw new Error(`only ${decided} of ${customers} decided after 10 minutes: ${JSON.stringify(stats)}`);
+      if (performance.now() - lastReport > 10_000) {
+        lastReport = performance.now();
+        console.error(`  ... ${decided} of ${customers} decided after ${((lastReport - started) / 1000).toFixed(0)} s`);
       }
-      const seconds = (performance.now() - started) / 1000;
-      const mails = ((await (await fetch(`${stack.endpoints.ses}/store`)).json()) as { emails: unknown[] }).emails.length;
-      const result = { sendsPerSecond: customers / seconds, seconds, sent: stats.sent, mails, codes: fake.shopifyDiscounts.size };
-      runs.push(result);
-      say(
-        `  run ${run}: ${customers} send tasks in ${seconds.toFixed(2)} s = ${result.sendsPerSecond.toFixed(2)} sends/s; ` +
-          `sent ${stats.sent}, dropped ${JSON.stringify(stats.suppressed)}, mails in the emulator ${mails}, codes at the fake ${result.codes}; load ${load()}`,
-      );
-      if (!unitsDone) {
-        unitsDone = true;
-        await measureUnits(stack.tableName, channel.body.id, customers, stack.apiUrl, campaign.body.id);
-      }
-    } finally {
-      await stack.stop();
-      await fake.close();
+      await new Promise((resolve) => setTimeout(resolve, 200));
     }
+    const seconds = (performance.now() - started) / 1000;
+    const mails = ((await (await fetch(`${stack.endpoints.ses}/store`)).json()) as { emails: unknown[] }).emails.length;
+    say(
+      `  ${customers} send tasks in ${seconds.toFixed(2)} s = ${(customers / seconds).toFixed(2)} sends/s; ` +
+        `sent ${stats.sent}, dropped ${JSON.stringify(stats.suppressed)}, mails in the emulator ${mails}, codes at the fake ${fake.shopifyDiscounts.size}; load ${load()}`,
+    );
+    await measureUnits(stack.endpoints.dynamodb, stack.tableName, channel.body.id, customers, stack.apiUrl, campaign.body.id);
+  } finally {
+    await stack.stop();
+    await fake.close();
   }
-  say(`median: ${median(runs.map((r) => r.sendsPerSecond)).toFixed(2)} sends/s (runs: ${runs.map((r) => r.sendsPerSecond.toFixed(2)).join(' / ')})`);
 }
 
 /** The send use case in this process with the real adapters: units and time per send, and the cost per 1,000 emails. */
-async function measureUnits(tableName: string, channelId: string, from: number, publicUrl: string, campaignId: string): Promise<void> {
+async function measureUnits(endpoint: string, tableName: string, channelId: string, from: number, publicUrl: string, campaignId: string): Promise<void> {
   const { capacityMeter } = await import('../../functions/adapters/dynamo-client');
   const { senderPorts } = await import('../../functions/adapters/campaign-wiring');
   const { sendCampaign } = await import('../../functions/app/send-campaign');
   const { functions } = await import('../../lib/resources');
   const count = Number(args.units);
-  const ids = await seedCustomers(tableName, channelId, from, count);
+  const ids = await seedCustomers(endpoint, tableName, channelId, from, count);
   const ports = senderPorts({ tableName, sendsQueueUrl: 'http://127.0.0.1:1/unused', publicUrl });
   const settings = { from: 'bench@example.com', configurationSet: 'huitou' };
   const durations: number[] = [];
