@@ -12,7 +12,7 @@ import type { CustomerProfile } from '../domain/customers';
 import { NotFoundError } from '../shared/errors';
 import { dropReasons, type CampaignStatsStore } from './campaign-ports';
 import type { StoredScore } from './rescore';
-import { audienceSubjectOf, guardrailFactsOf, type CustomerFacts } from './send-campaign';
+import { audienceSubjectOf, guardrailFactsOf, listAudience, type CustomerFacts } from './send-campaign';
 
 export interface InsightPorts {
   campaigns: { get(campaignId: string): Promise<Campaign | undefined> };
@@ -94,7 +94,8 @@ export async function dryRunCampaign(ports: InsightPorts, campaignId: string, re
       const now = ports.now();
       result.customers += page.items.length;
       for (const profile of page.items) {
-        if (!matchesAudience(campaign.audience, audienceSubjectOf({ profile, score: scores.get(profile.id), skus: [] }), now)) continue;
+        const listed = audienceSubjectOf({ profile, score: scores.get(profile.id), skus: [] });
+        if (!matchesAudience(listAudience(campaign.audience), listed, now)) continue;
         const facts = await ports.customers.facts(profile.id, campaign.id);
         if (!facts || !matchesAudience(campaign.audience, audienceSubjectOf(facts), now)) continue;
         result.audience += 1;

@@ -12,7 +12,7 @@ import { matchesAudience } from '../domain/campaigns/audience';
 import { cronFiredBetween, dueByDays, triggeredByEvent } from '../domain/campaigns/triggers';
 import type { CustomerProfile } from '../domain/customers';
 import type { CustomerEvent, JobStatus, StoredScore } from './rescore';
-import { audienceSubjectOf, type SendTask } from './send-campaign';
+import { audienceSubjectOf, listAudience, type SendTask } from './send-campaign';
 
 export interface ShardCount {
   customers: number;
@@ -89,7 +89,7 @@ export async function matchCustomerEvent(ports: MatcherPorts, event: CustomerEve
   const subject = audienceSubjectOf({ profile: customer.profile, score: customer.score, skus: [] });
   const now = ports.now();
   const tasks = campaigns
-    .filter((campaign) => matchesAudience(campaign.audience, subject, now))
+    .filter((campaign) => matchesAudience(listAudience(campaign.audience), subject, now))
     .map((campaign) => ({
       campaignId: campaign.id,
       customerId: event.customerId,
@@ -150,7 +150,7 @@ export async function runShard(ports: MatcherPorts, task: RunShardTask, remainin
       for (const profile of page.items) {
         const score = scores.get(profile.id);
         const subject = audienceSubjectOf({ profile, score, skus: [] });
-        if (!matchesAudience(campaign.audience, subject, now)) continue;
+        if (!matchesAudience(listAudience(campaign.audience), subject, now)) continue;
         let occurrence = occurrenceFor(campaign, task.occurrence);
         if (task.byDays) {
           if (campaign.trigger.type !== 'days_after_first_order' && campaign.trigger.type !== 'before_expected_order') continue;

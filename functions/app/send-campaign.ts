@@ -12,7 +12,7 @@
 // it marks the send `unconfirmed` and never mails again: at most one email.
 // A retry that finds `coupon_pending` asks the store for the same code again,
 // which the providers answer idempotently: at most one coupon.
-import type { Campaign } from '../domain/campaigns/campaign';
+import type { Audience, Campaign } from '../domain/campaigns/campaign';
 import { isTransactional } from '../domain/campaigns/campaign';
 import { matchesAudience, type AudienceSubject } from '../domain/campaigns/audience';
 import { checkGuardrails, withSend, type GuardrailFacts } from '../domain/campaigns/guardrails';
@@ -139,6 +139,16 @@ export function audienceSubjectOf(facts: Pick<CustomerFacts, 'profile' | 'score'
       : null,
     skus: facts.skus,
   };
+}
+
+/**
+ * The audience as far as it can be checked from the customer list alone
+ * (profile and scores): who bought which SKU needs the customer's orders,
+ * which the sender reads for each task, so a first pass leaves it to the sender.
+ */
+export function listAudience(audience: Audience): Audience {
+  const { skus: _skus, ...rest } = audience;
+  return rest;
 }
 
 /** The guardrail facts of a customer for a campaign occurrence. */

@@ -93,6 +93,13 @@ describe('Use case: dryRunCampaign', () => {
     expect(result).toEqual({ audience: 4, wouldSend: 2, holdout: 0, dropped: { no_consent: 1, open_complaint: 1 }, customers: 5, complete: true });
   });
 
+  it('counts past buyers of a SKU from their orders, not from the customer list', async () => {
+    const campaign = aCampaign({ audience: { skus: ['TEA-GREEN'] } });
+    const customers = [{ profile: aCustomer({ id: 'cus_1' }), facts: { skus: ['TEA-GREEN'] } }, { profile: aCustomer({ id: 'cus_2' }) }];
+
+    expect(await dryRunCampaign(ports({ campaign, customers }), 'cmp_1', () => 10_000)).toMatchObject({ audience: 1, wouldSend: 1, customers: 2 });
+  });
+
   it('counts the holdout apart from who would get the mail', async () => {
     const campaign = aCampaign({ holdoutPercent: 100 });
     const result = await dryRunCampaign(ports({ campaign, customers: [{ profile: aCustomer() }] }), 'cmp_1', () => 10_000);

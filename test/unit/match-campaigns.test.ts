@@ -123,6 +123,15 @@ describe('Use case: matchCustomerEvent', () => {
     ]);
   });
 
+  it('leaves the SKU rule to the sender, which reads the orders: a past-buyer campaign still gets its task', async () => {
+    const campaign = aCampaign({ trigger: { type: 'segment_entered', segment: 'at_risk' }, audience: { skus: ['TEA-GREEN'], minOrders: 1 } });
+    const w = world({ campaigns: [campaign], customers, scores: { cus_1: aScore('at_risk') } });
+
+    await matchCustomerEvent(w.ports, event('cus_1', 'at_risk'));
+
+    expect(w.tasks).toHaveLength(1);
+  });
+
   it('queues nothing for an unknown customer or an event no campaign listens to', async () => {
     const w = world({ campaigns: [aCampaign({ trigger: { type: 'segment_entered', segment: 'at_risk' } })], customers });
 
