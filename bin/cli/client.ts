@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ApiError, ConnectionError, UsageError } from './errors';
 
 export type Query = Record<string, string | number | undefined>;
@@ -16,6 +17,17 @@ export interface ApiClientOptions {
 }
 
 const DEFAULT_TIMEOUT_MS = 30_000;
+
+/** Statuses that say "busy, ask again" (a DynamoDB lock timeout or throttling answers 503). */
+const busyStatuses = new Set([502, 503, 504]);
+/** A GET that keeps answering busy is given up after this many tries. */
+const maxReadAttempts = 5;
+
+/** Retry-After in seconds as the API sent it, kept between 0 and 10 s; 1 s without one. */
+function retryDelayMs(retryAfter: string | null): number {
+  const seconds = retryAfter === null || retryAfter.trim() === '' ? Number.NaN : Number(retryAfter);
+  return Number.isFinite(seconds) ? Math.min(Math.max(seconds, 0), 10) * 1000 : 1000;
+}
 
 /** A thin client of the admin API. Every request carries the bearer key and a JSON content type. */
 export class ApiClient {
@@ -63,22 +75,28 @@ export class ApiClient {
   ): Promise<ApiResponse<T>> {
     const url = this.baseUrl + path + toQueryString(query);
     let response: Response;
-    try {
-      response = await fetch(url, {
-        method,
-        headers: {
-          authorization: `Bearer ${this.#apiKey}`,
-          'content-type': 'application/json',
-          accept: 'application/json',
-        },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        signal: AbortSignal.timeout(this.#timeoutMs),
-      });
-    } catch (error) {
-      throw connectionError(this.baseUrl, error, this.#timeoutMs, this.#unreachableHint);
+    let text: string;
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        response = await fetch(url, {
+          method,
+          headers: {
+            authorization: `Bearer ${this.#apiKey}`,
+            'content-type': 'application/json',
+            accept: 'application/json',
+          },
+          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+          signal: AbortSignal.timeout(this.#timeoutMs),
+        });
+      } catch (error) {
+        throw connectionError(this.baseUrl, error, this.#timeoutMs, this.#unreachableHint);
+      }
+      text = await response.text();
+      // A read is safe to repeat; a write is not ours to repeat (the caller knows whether it is idempotent).
+      if (method !== 'GET' || !busyStatuses.has(response.status) || attempt >= maxReadAttempts) break;
+      await sleep(retryDelayMs(response.headers.get('retry-after')));
     }
 
-    const text = await response.text();
     const parsed = parseJson(text);
     if (!response.ok) {
       const apiError = readApiError(parsed);

@@ -31,6 +31,32 @@ export class ConflictError extends HuitouError {}
 /** A marketplace API or AWS service failed in a way a retry may fix. */
 export class TransientError extends HuitouError {}
 
+/** Throttling names the AWS SDK still throws after its own retries (they carry no server fault). */
+const throttlingNames = new Set([
+  'ThrottlingException',
+  'ProvisionedThroughputExceededException',
+  'RequestLimitExceeded',
+  'TooManyRequestsException',
+]);
+const networkCodes = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT']);
+
+/**
+ * Whether the same request may succeed if sent again: our TransientError, or
+ * an AWS service that failed on its side (a 5xx, throttling, a dropped
+ * connection). Duck-typed on the SDK's `$fault`/`$retryable` so no client package is needed here.
+ */
+export function isRetryableFault(error: unknown): boolean {
+  if (error instanceof TransientError) return true;
+  if (typeof error !== 'object' || error === null) return false;
+  const { $fault, $retryable, name, code } = error as { $fault?: unknown; $retryable?: unknown; name?: unknown; code?: unknown };
+  return (
+    $fault === 'server' ||
+    $retryable !== undefined ||
+    (typeof name === 'string' && throttlingNames.has(name)) ||
+    (typeof code === 'string' && networkCodes.has(code))
+  );
+}
+
 /** A store API answered, but not with the resource: staff must act (token, scope, deleted order, URL). */
 export class StoreRefusedError extends HuitouError {
   constructor(

@@ -1,10 +1,12 @@
 // HTTP answers in API Gateway payload v2 shape, and the one mapping from
-// errors to statuses. An unknown error becomes a plain 500 that leaks nothing.
+// errors to statuses. A fault a retry may clear becomes a 503 with
+// Retry-After; any other unknown error a plain 500. Neither leaks anything.
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import {
   ConflictError,
   ForbiddenError,
+  isRetryableFault,
   NotFoundError,
   UnauthorizedError,
   ValidationError,
@@ -25,6 +27,9 @@ export function httpError(statusCode: number, code: string, message: string): Ht
   return json(statusCode, { error: { code, message } });
 }
 
+/** What a 503 asks the caller to wait: the AWS SDK has already retried with backoff by then. */
+const retryAfterSeconds = 1;
+
 export function errorToResponse(error: unknown): HttpResult {
   if (error instanceof ValidationError) {
     const detail = error.issues.length ? `: ${error.issues.join('; ')}` : '';
@@ -34,6 +39,11 @@ export function errorToResponse(error: unknown): HttpResult {
   if (error instanceof ForbiddenError) return httpError(403, 'forbidden', error.message);
   if (error instanceof NotFoundError) return httpError(404, 'not_found', error.message);
   if (error instanceof ConflictError) return httpError(409, 'conflict', error.message);
+  if (isRetryableFault(error)) {
+    logger.warn('answered 503: a service we depend on failed; the caller may retry', { error: error as Error });
+    const busy = httpError(503, 'unavailable', 'a service huitou depends on is busy or failed; try again shortly');
+    return { ...busy, headers: { ...busy.headers, 'retry-after': String(retryAfterSeconds) } };
+  }
   logger.error('unhandled error', { error: error as Error });
   return httpError(500, 'internal', 'internal error');
 }

@@ -23,6 +23,7 @@ interface RecordedRequest {
 interface CannedResponse {
   status: number;
   body?: unknown;
+  headers?: Record<string, string>;
 }
 
 type Route = (req: RecordedRequest) => CannedResponse;
@@ -58,9 +59,9 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
     body: { error: { code: 'not_found', message: `no route ${recorded.method} ${recorded.path}` } },
   };
   if (answer.body === undefined) {
-    res.writeHead(answer.status).end();
+    res.writeHead(answer.status, answer.headers).end();
   } else {
-    res.writeHead(answer.status, { 'content-type': 'application/json' }).end(JSON.stringify(answer.body));
+    res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers }).end(JSON.stringify(answer.body));
   }
 }
 
@@ -468,6 +469,42 @@ describe('CLI: huitou', () => {
       expect(result.code).toBe(1);
       expect(result.stderr).toBe('error: staff keys cannot create keys (403 forbidden)\n');
       expect(result.stdout).toBe('');
+    });
+
+    const busy: CannedResponse = {
+      status: 503,
+      headers: { 'retry-after': '0' },
+      body: { error: { code: 'unavailable', message: 'a service huitou depends on is busy or failed; try again shortly' } },
+    };
+
+    it('asks again when a read answers 503, and prints what the later answer says', async () => {
+      let calls = 0;
+      route('GET', '/admin/channels', () => (++calls <= 2 ? busy : { status: 200, body: { items: [] } }));
+
+      const result = await cli(['channels', 'list']);
+
+      expect(result.code).toBe(0);
+      expect(requests.filter((r) => r.method === 'GET' && r.path === '/admin/channels')).toHaveLength(3);
+      expect(result.stderr).toBe('');
+    });
+
+    it('gives a read up after five busy answers and says why', async () => {
+      route('GET', '/admin/channels', busy);
+
+      const result = await cli(['channels', 'list']);
+
+      expect(result.code).toBe(1);
+      expect(requests).toHaveLength(5);
+      expect(result.stderr).toBe('error: a service huitou depends on is busy or failed; try again shortly (503 unavailable)\n');
+    });
+
+    it('sends a write once even when it answers 503', async () => {
+      route('POST', '/admin/channels', busy);
+
+      const result = await cli(['channels', 'add', '--platform', 'shopify', '--name', 'Main shop', '--secret', 's', '--currency', 'USD']);
+
+      expect(result.code).toBe(1);
+      expect(requests.filter((r) => r.method === 'POST')).toHaveLength(1);
     });
 
     it('names the URL and suggests npm start when the connection is refused', async () => {
