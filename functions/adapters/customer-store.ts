@@ -11,7 +11,6 @@ import {
   BatchGetCommand,
   GetCommand,
   PutCommand,
-  QueryCommand,
   TransactWriteCommand,
   UpdateCommand,
   type BatchGetCommandOutput,
@@ -33,8 +32,7 @@ import { ConflictError } from '../shared/errors';
 import { putBlob } from './blob-store';
 import { capacityMeter, documentClient } from './dynamo-client';
 import { customerItemPrefixes, customerPartition, itemKeys, lists, type ItemKey } from './dynamo-keys';
-
-type Item = Record<string, unknown>;
+import { itemsUnderPrefix, type Item } from './pagination';
 
 export function newCustomerId(): string {
   return `cus_${randomBytes(10).toString('hex')}`;
@@ -284,31 +282,8 @@ export class DynamoCustomerRepository implements CustomerRepository {
   }
 
   /** Items of the customer's partition under one sort-key prefix, strongly consistent, in key order. */
-  private async partitionItems(
-    customerId: string,
-    prefix: string,
-    options: { newestFirst?: boolean; limit?: number },
-  ): Promise<Item[]> {
-    const items: Item[] = [];
-    let startKey: Item | undefined;
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': customerPartition(customerId), ':prefix': prefix },
-          ConsistentRead: true,
-          ScanIndexForward: !options.newestFirst,
-          Limit: options.limit === undefined ? undefined : options.limit - items.length,
-          ExclusiveStartKey: startKey,
-          ReturnConsumedCapacity: 'TOTAL',
-        }),
-      );
-      capacityMeter.record('read', page.ConsumedCapacity);
-      items.push(...(page.Items ?? []));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey && (options.limit === undefined || items.length < options.limit));
-    return items;
+  private partitionItems(customerId: string, prefix: string, options: { newestFirst?: boolean; limit?: number }): Promise<Item[]> {
+    return itemsUnderPrefix({ tableName: this.tableName, partition: customerPartition(customerId), prefix, ...options }, this.db);
   }
 
   async listPurchaseDays(

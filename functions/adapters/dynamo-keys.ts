@@ -21,6 +21,7 @@ export const customerItemPrefixes = {
   discountCode: 'CODE#',
   transition: 'HISTORY#',
   complaint: 'COMPLAINT#',
+  campaignSend: 'SEND#',
 } as const;
 
 export const itemKeys = {
@@ -89,7 +90,7 @@ export const itemKeys = {
   /** The send of one campaign occurrence to one customer: the idempotency record, in the customer's partition so erasure reaches it. */
   campaignSend: (customerId: string, campaignId: string, occurrence: string): ItemKey => ({
     pk: customerPartition(customerId),
-    sk: `SEND#${campaignId}#${occurrence}`,
+    sk: `${customerItemPrefixes.campaignSend}${campaignId}#${occurrence}`,
   }),
   /** When a customer was last mailed (frequency cap), in the customer's partition. */
   contactLog: (customerId: string): ItemKey => ({ pk: customerPartition(customerId), sk: 'CONTACT' }),

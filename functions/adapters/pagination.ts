@@ -2,10 +2,10 @@
 // cursor format. A cursor is the key of the last item handed out; only the
 // exact shape this list issues is accepted, so a forged or foreign cursor is a
 // 400 here and never reaches DynamoDB as an odd ExclusiveStartKey.
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { table, type IndexName } from '../../lib/resources';
 import { ValidationError } from '../shared/errors';
-import { documentClient } from './dynamo-client';
+import { capacityMeter, documentClient } from './dynamo-client';
 
 export type Item = Record<string, unknown>;
 
@@ -273,4 +273,31 @@ export async function listMergedPage(query: MergedListQuery, options: { cursor?:
     items,
     nextCursor: more && last ? encodeMergedCursor({ after: String(last[sortKey]), order: orderOf(query) }) : null,
   };
+}
+
+/** Items of one partition under a sort-key prefix, strongly consistent, in key order (or newest first), up to `limit`. */
+export async function itemsUnderPrefix(
+  query: { tableName: string; partition: string; prefix: string; newestFirst?: boolean | undefined; limit?: number | undefined },
+  db: DynamoDBDocumentClient = documentClient(),
+): Promise<Item[]> {
+  const items: Item[] = [];
+  let startKey: Item | undefined;
+  do {
+    const page = await db.send(
+      new QueryCommand({
+        TableName: query.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': query.partition, ':prefix': query.prefix },
+        ConsistentRead: true,
+        ScanIndexForward: !query.newestFirst,
+        Limit: query.limit === undefined ? undefined : query.limit - items.length,
+        ExclusiveStartKey: startKey,
+        ReturnConsumedCapacity: 'TOTAL',
+      }),
+    );
+    capacityMeter.record('read', page.ConsumedCapacity);
+    items.push(...(page.Items ?? []));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey && (query.limit === undefined || items.length < query.limit));
+  return items;
 }

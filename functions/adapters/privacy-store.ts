@@ -2,7 +2,7 @@
 // Who and what is erased is decided in functions/app/privacy.ts.
 import { createHash } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DataExport, OrderRef, PrivacyPorts, PrivacyStore } from '../app/privacy';
 import type { CustomerProfile } from '../domain/customers';
 import { deleteBlob } from './blob-store';
@@ -11,7 +11,7 @@ import { DynamoCustomerRepository, identityKeys, orderFromItem } from './custome
 import { customersOfShard, ordersOfCustomer } from './customer-queries';
 import { documentClient } from './dynamo-client';
 import { customerItemPrefixes, customerPartition, indexes, itemKeys, lists, type ItemKey } from './dynamo-keys';
-import { listAll, listPage, type Item, type Page } from './pagination';
+import { itemsUnderPrefix, listAll, listPage, type Item, type Page } from './pagination';
 import { quarantinedBodies } from './quarantine-store';
 
 function exportId(channelId: string, requestId: string): string {
@@ -75,8 +75,8 @@ export class DynamoPrivacyStore implements PrivacyStore {
 
   async eraseCampaignTraces(customerId: string, now: string): Promise<void> {
     const [sends, complaints] = await Promise.all([
-      itemsUnder(this.tableName, customerPartition(customerId), 'SEND#'),
-      itemsUnder(this.tableName, customerPartition(customerId), customerItemPrefixes.complaint),
+      itemsUnderPrefix({ tableName: this.tableName, partition: customerPartition(customerId), prefix: customerItemPrefixes.campaignSend }),
+      itemsUnderPrefix({ tableName: this.tableName, partition: customerPartition(customerId), prefix: customerItemPrefixes.complaint }),
     ]);
     for (const send of sends) {
       if (typeof send['messageId'] !== 'string') continue;
@@ -154,21 +154,3 @@ export async function getExport(tableName: string, id: string): Promise<DataExpo
 }
 
 /** Every item of a partition whose sort key starts with `prefix`, strongly consistent. */
-async function itemsUnder(tableName: string, partition: string, prefix: string): Promise<Item[]> {
-  const items: Item[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const result = await documentClient().send(
-      new QueryCommand({
-        TableName: tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': partition, ':prefix': prefix },
-        ConsistentRead: true,
-        ExclusiveStartKey: start,
-      }),
-    );
-    items.push(...(result.Items ?? []));
-    start = result.LastEvaluatedKey;
-  } while (start);
-  return items;
-}

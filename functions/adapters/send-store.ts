@@ -3,14 +3,16 @@
 // coupon and the message. Each state change is one transaction conditioned on
 // the state it leaves, so a crash never splits a step and a retry never counts
 // one twice.
-import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { AttributionPorts, IssuedCouponRecord } from '../app/attribute-order';
 import type { SendEffects, SendRecord, SendState, SendStore, SendTask } from '../app/send-campaign';
+import type { StatDeltas } from '../app/campaign-ports';
 import { ConflictError } from '../shared/errors';
+import { statsUpdate } from './campaign-stats';
 import { capacityMeter, documentClient } from './dynamo-client';
 import { isConditionFailure } from './customer-store';
-import { customerPartition, itemKeys } from './dynamo-keys';
-import type { Item } from './pagination';
+import { customerItemPrefixes, customerPartition, itemKeys } from './dynamo-keys';
+import { itemsUnderPrefix, type Item } from './pagination';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
@@ -67,8 +69,7 @@ export class DynamoSendStore implements SendStore {
   async advance(record: SendRecord, from: SendState, next: Partial<SendRecord> & { state: SendState }, effects: SendEffects = {}): Promise<SendRecord> {
     const key = itemKeys.campaignSend(record.customerId, record.campaignId, record.occurrence);
     const items: TransactItem[] = [{ Update: { TableName: this.tableName, ...stateUpdate(key, next, from) } }];
-    const counters = Object.entries(effects.stats ?? {}).filter((entry): entry is [string, number] => Boolean(entry[1]));
-    if (counters.length > 0) items.push(addToStats(this.tableName, record.campaignId, Object.fromEntries(counters)));
+    items.push(...addToStats(this.tableName, record.campaignId, effects.stats ?? {}));
     if (effects.contact) {
       const { sentAt, rev } = effects.contact;
       items.push({
@@ -130,33 +131,14 @@ export class DynamoSendStore implements SendStore {
 
 /** A customer's sends of one campaign, every occurrence (at most a few). */
 export async function sendsOfCampaign(tableName: string, customerId: string, campaignId: string): Promise<SendRecord[]> {
-  const result = await documentClient().send(
-    new QueryCommand({
-      TableName: tableName,
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-      ExpressionAttributeValues: { ':pk': customerPartition(customerId), ':prefix': `SEND#${campaignId}#` },
-      ConsistentRead: true,
-    }),
-  );
-  return (result.Items ?? []).map(recordOf);
+  const prefix = `${customerItemPrefixes.campaignSend}${campaignId}#`;
+  const items = await itemsUnderPrefix({ tableName, partition: customerPartition(customerId), prefix });
+  return items.map(recordOf);
 }
 
 /** A customer's sends of every campaign: attribution looks for the ones in its window. */
 export async function sendsOfCustomer(tableName: string, customerId: string): Promise<SendRecord[]> {
-  const items: Item[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const result = await documentClient().send(
-      new QueryCommand({
-        TableName: tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': customerPartition(customerId), ':prefix': 'SEND#' },
-        ExclusiveStartKey: start,
-      }),
-    );
-    items.push(...(result.Items ?? []));
-    start = result.LastEvaluatedKey;
-  } while (start);
+  const items = await itemsUnderPrefix({ tableName, partition: customerPartition(customerId), prefix: customerItemPrefixes.campaignSend });
   return items.map(recordOf);
 }
 
@@ -179,17 +161,10 @@ async function conditionalTransaction(items: TransactItem[]): Promise<boolean> {
   }
 }
 
-function addToStats(tableName: string, campaignId: string, deltas: Record<string, number>): TransactItem {
-  const entries = Object.entries(deltas);
-  return {
-    Update: {
-      TableName: tableName,
-      Key: itemKeys.campaignStats(campaignId),
-      UpdateExpression: `ADD ${entries.map((_, i) => `#c${i} :c${i}`).join(', ')}`,
-      ExpressionAttributeNames: Object.fromEntries(entries.map(([name], i) => [`#c${i}`, name])),
-      ExpressionAttributeValues: Object.fromEntries(entries.map(([, value], i) => [`:c${i}`, value])),
-    },
-  };
+/** The campaign's counters as one item of a transaction, so they move with what they count. */
+function addToStats(tableName: string, campaignId: string, deltas: StatDeltas): TransactItem[] {
+  const update = statsUpdate(tableName, campaignId, deltas);
+  return update ? [{ Update: update }] : [];
 }
 
 /** Attribution's ports: coupon redemptions and conversions, each with its counters in the same transaction. */
@@ -211,7 +186,7 @@ export function attributionPorts(tableName: string): AttributionPorts {
               ExpressionAttributeValues: { ':at': at, ':order': { channelId: order.channelId, orderId: order.orderId } },
             },
           },
-          addToStats(tableName, coupon.campaignId, { redeemed: 1, revenueMinor: order.netMinor }),
+          ...addToStats(tableName, coupon.campaignId, { redeemed: 1, revenueMinor: order.netMinor }),
         ]),
     },
     sends: { ofCustomer: (customerId) => sendsOfCustomer(tableName, customerId) },
@@ -231,7 +206,7 @@ export function attributionPorts(tableName: string): AttributionPorts {
               ConditionExpression: 'attribute_not_exists(pk)',
             },
           },
-          addToStats(tableName, campaignId, { [group === 'treated' ? 'convertedTreated' : 'convertedHoldout']: 1 }),
+          ...addToStats(tableName, campaignId, { [group === 'treated' ? 'convertedTreated' : 'convertedHoldout']: 1 }),
         ]),
     },
     now: () => new Date(),
