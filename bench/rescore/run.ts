@@ -16,7 +16,8 @@
 //    (scoring, fanned out over SQS to the scorer function) = job.finishedAt -
 //    model.fittedAt; the whole job = finishedAt - createdAt. A first rescore
 //    (every customer changes) and a rerun with the same asOf (nothing does).
-//    Each size on a fresh in-memory stack; `--runs` stacks for sizes below
+//    Each stack fresh, in memory, in a child process of its own (this
+//    process's AWS clients would keep the first stack's endpoints); `--runs` stacks for sizes below
 //    `--large-from`, `--runs-large` above, median shown.
 // 2 and 3. In one child process (the scoring worker, nothing else in it):
 //    fitAndFanOut and then scoreShard for every shard, one at a time as a
@@ -47,7 +48,10 @@ const { values: args } = parseArgs({
     // Sizes above this skip the in-process worker (a second seeded table and two more passes).
     'worker-up-to': { type: 'string', default: '100000000' },
     'as-of': { type: 'string', default: '2025-12-31' },
-    // Child mode: the in-process rescore against a table the parent seeded.
+    // Child modes: one stack (each stack in a process of its own), and the
+    // in-process rescore against a table that stack's process seeded.
+    stack: { type: 'boolean', default: false },
+    'with-worker': { type: 'boolean', default: false },
     worker: { type: 'boolean', default: false },
     table: { type: 'string' },
     customers: { type: 'string' },
@@ -353,23 +357,34 @@ async function runWorker(): Promise<void> {
   };
   const report: WorkerReport = { first: await pass(), rerun: await pass() };
   clearInterval(sampler);
-  process.stdout.write(`${JSON.stringify(report)}\n`);
+  say(`${reportMark}${JSON.stringify(report)}`);
 }
 
-function spawnWorker(env: Record<string, string>, tableName: string, customers: number): Promise<WorkerReport> {
+/** Marks the one line of a child's stdout that carries its result; every other line is passed on. */
+const reportMark = 'REPORT ';
+
+/** This script again in a child process with `childArgs`; its lines are printed, its REPORT line returned. */
+function runChild<T>(childArgs: string[], env: Record<string, string> = {}): Promise<T> {
   const script = fileURLToPath(import.meta.url);
   return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [...process.execArgv, script, '--worker', '--table', tableName, '--customers', String(customers), '--as-of', asOf],
-      { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] },
-    );
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    const child = spawn(process.execPath, [...process.execArgv, script, ...childArgs, '--as-of', asOf, '--seed', String(seed)], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let report: T | undefined;
+    let rest = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      const lines = (rest + chunk.toString()).split('\n');
+      rest = lines.pop()!;
+      for (const line of lines) {
+        if (line.startsWith(reportMark)) report = JSON.parse(line.slice(reportMark.length)) as T;
+        else say(line);
+      }
+    });
     child.on('error', reject);
     child.on('exit', (code) => {
-      if (code !== 0) return reject(new Error(`worker exited with ${code}`));
-      resolve(JSON.parse(out.trim().split('\n').at(-1)!) as WorkerReport);
+      if (code !== 0 || report === undefined) return reject(new Error(`${childArgs[0]} child exited with ${code}${report ? '' : ', no report'}`));
+      resolve(report);
     });
   });
 }
@@ -387,44 +402,54 @@ function printPass(label: string, pass: PassReport): void {
   say(`      peak RSS ${mib(pass.peakRss)} (process so far), peak heap used: fit ${mib(pass.peakHeap.fit)}, scoring ${mib(pass.peakHeap.score)}`);
 }
 
-async function benchSize(customers: number, runs: number): Promise<void> {
+/** One fresh stack, in a child process of its own (a process's AWS clients keep the first stack's endpoints). */
+async function benchStack(customers: number, withWorker: boolean): Promise<void> {
   const { startLocalStack } = await import('../../bin/local/stack');
   const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
   const { ensureTable } = await import('../../bin/local/provision');
+  const stack = await startLocalStack({ port: 0, inMemory: true, tableName: 'benchrescore' });
+  try {
+    const seeded = await seedTable({ tableName: stack.tableName, customers });
+    say(`   seeded ${customers} customers, ${seeded.orders} orders in ${(seeded.ms / 1000).toFixed(1)} s (not measured); load ${load()}`);
+    const first = await stackRescore(stack.apiUrl, stack.adminKey);
+    const rerun = await stackRescore(stack.apiUrl, stack.adminKey);
+    for (const [label, r] of [['first', first], ['rerun', rerun]] as const) {
+      say(
+        `     ${label}: ${r.customers} customers, ${r.changed} changed; fit ${(r.fitMs / 1000).toFixed(2)} s, scoring ${(r.scoreMs / 1000).toFixed(2)} s, ` +
+          `job ${(r.jobMs / 1000).toFixed(2)} s; ${rate(r.customers, r.scoreMs)} customers/s in phase 2, ${rate(r.customers, r.jobMs)} over the job; load ${load()}`,
+      );
+    }
+    if (withWorker) {
+      // The in-process worker gets its own table on the same DynamoDB Local, seeded alike.
+      const tableName = 'benchrescore-worker';
+      await ensureTable(new DynamoDBClient({}), tableName);
+      await seedTable({ tableName, customers });
+      say(`   in-process worker (use cases + real adapters, one shard at a time), load ${load()}`);
+      const report = await runChild<WorkerReport>(['--worker', '--table', tableName, '--customers', String(customers)], {
+        AWS_ENDPOINT_URL_DYNAMODB: stack.endpoints.dynamodb,
+        AWS_REGION: 'us-east-1',
+        AWS_ACCESS_KEY_ID: 'local',
+        AWS_SECRET_ACCESS_KEY: 'local',
+      });
+      printPass('first', report.first);
+      printPass('rerun', report.rerun);
+    }
+    say(`${reportMark}${JSON.stringify({ first, rerun })}`);
+  } finally {
+    await stack.stop();
+  }
+}
+
+async function benchSize(customers: number, runs: number): Promise<void> {
   const firsts: StackRescore[] = [];
   const reruns: StackRescore[] = [];
   for (let run = 0; run < runs; run += 1) {
-    const stack = await startLocalStack({ port: 0, inMemory: true, tableName: 'benchrescore' });
-    try {
-      const seeded = await seedTable({ tableName: stack.tableName, customers });
-      say(`   stack ${run + 1}: seeded ${customers} customers, ${seeded.orders} orders in ${(seeded.ms / 1000).toFixed(1)} s (not measured); load ${load()}`);
-      const first = await stackRescore(stack.apiUrl, stack.adminKey);
-      const rerun = await stackRescore(stack.apiUrl, stack.adminKey);
-      for (const [label, r] of [['first', first], ['rerun', rerun]] as const) {
-        say(
-          `     ${label}: ${r.customers} customers, ${r.changed} changed; fit ${(r.fitMs / 1000).toFixed(2)} s, scoring ${(r.scoreMs / 1000).toFixed(2)} s, ` +
-            `job ${(r.jobMs / 1000).toFixed(2)} s; ${rate(r.customers, r.scoreMs)} customers/s in phase 2, ${rate(r.customers, r.jobMs)} over the job; load ${load()}`,
-        );
-      }
-      firsts.push(first);
-      reruns.push(rerun);
-      if (run === 0 && customers <= Number(args['worker-up-to'])) {
-        // The in-process worker gets its own table on the same DynamoDB Local, seeded alike.
-        const tableName = 'benchrescore-worker';
-        await ensureTable(new DynamoDBClient({}), tableName);
-        await seedTable({ tableName, customers });
-        say(`   in-process worker (use cases + real adapters, one shard at a time), load ${load()}`);
-        const report = await spawnWorker(
-          { AWS_ENDPOINT_URL_DYNAMODB: stack.endpoints.dynamodb, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' },
-          tableName,
-          customers,
-        );
-        printPass('first', report.first);
-        printPass('rerun', report.rerun);
-      }
-    } finally {
-      await stack.stop();
-    }
+    say(`   stack ${run + 1} of ${runs}:`);
+    const withWorker = run === 0 && customers <= Number(args['worker-up-to']);
+    const childArgs = ['--stack', '--customers', String(customers), ...(withWorker ? ['--with-worker'] : [])];
+    const { first, rerun } = await runChild<{ first: StackRescore; rerun: StackRescore }>(childArgs);
+    firsts.push(first);
+    reruns.push(rerun);
   }
   for (const [label, results] of [['first rescore', firsts], ['rerun (same asOf)', reruns]] as const) {
     const fit = median(results.map((r) => r.fitMs));
@@ -439,6 +464,7 @@ async function benchSize(customers: number, runs: number): Promise<void> {
 
 async function main(): Promise<void> {
   if (args.worker) return runWorker();
+  if (args.stack) return benchStack(Number(args.customers), args['with-worker']);
   say(`node ${process.version}, asOf ${asOf}, seed ${seed}, history ${historyStart} to ${historyEnd}, load ${load()}`);
   await pureScoring();
   const largeFrom = Number(args['large-from']);
