@@ -3,7 +3,7 @@
 //
 //   npm run bench:rescore
 //   tsx bench/rescore/run.ts [--sizes 10000,100000] [--runs 3] [--runs-large 1] [--large-from 20000]
-//                            [--pure-customers 20000] [--pure-runs 5] [--seed 42] [--as-of 2025-12-31] [--worker-up-to N]
+//                            [--pure-customers 20000] [--pure-runs 5] [--seed 42] [--as-of 2025-12-31] [--worker-up-to N] [--worker-only]
 //
 // Customers are simulated from BG/NBD and Gamma-Gamma (CDNOW's published
 // parameters, two years of history) and written DIRECTLY into DynamoDB Local
@@ -52,6 +52,8 @@ const { values: args } = parseArgs({
     // in-process rescore against a table that stack's process seeded.
     stack: { type: 'boolean', default: false },
     'with-worker': { type: 'boolean', default: false },
+    // Only the in-process worker (2 and 3), for a size whose stack passes were measured already.
+    'worker-only': { type: 'boolean', default: false },
     worker: { type: 'boolean', default: false },
     table: { type: 'string' },
     customers: { type: 'string' },
@@ -403,21 +405,23 @@ function printPass(label: string, pass: PassReport): void {
 }
 
 /** One fresh stack, in a child process of its own (a process's AWS clients keep the first stack's endpoints). */
-async function benchStack(customers: number, withWorker: boolean): Promise<void> {
+async function benchStack(customers: number, withWorker: boolean, stackPasses: boolean): Promise<void> {
   const { startLocalStack } = await import('../../bin/local/stack');
   const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
   const { ensureTable } = await import('../../bin/local/provision');
   const stack = await startLocalStack({ port: 0, inMemory: true, tableName: 'benchrescore' });
   try {
-    const seeded = await seedTable({ tableName: stack.tableName, customers });
-    say(`   seeded ${customers} customers, ${seeded.orders} orders in ${(seeded.ms / 1000).toFixed(1)} s (not measured); load ${load()}`);
-    const first = await stackRescore(stack.apiUrl, stack.adminKey);
-    const rerun = await stackRescore(stack.apiUrl, stack.adminKey);
-    for (const [label, r] of [['first', first], ['rerun', rerun]] as const) {
-      say(
-        `     ${label}: ${r.customers} customers, ${r.changed} changed; fit ${(r.fitMs / 1000).toFixed(2)} s, scoring ${(r.scoreMs / 1000).toFixed(2)} s, ` +
-          `job ${(r.jobMs / 1000).toFixed(2)} s; ${rate(r.customers, r.scoreMs)} customers/s in phase 2, ${rate(r.customers, r.jobMs)} over the job; load ${load()}`,
-      );
+    let passes: { first: StackRescore; rerun: StackRescore } | null = null;
+    if (stackPasses) {
+      const seeded = await seedTable({ tableName: stack.tableName, customers });
+      say(`   seeded ${customers} customers, ${seeded.orders} orders in ${(seeded.ms / 1000).toFixed(1)} s (not measured); load ${load()}`);
+      passes = { first: await stackRescore(stack.apiUrl, stack.adminKey), rerun: await stackRescore(stack.apiUrl, stack.adminKey) };
+      for (const [label, r] of Object.entries(passes)) {
+        say(
+          `     ${label}: ${r.customers} customers, ${r.changed} changed; fit ${(r.fitMs / 1000).toFixed(2)} s, scoring ${(r.scoreMs / 1000).toFixed(2)} s, ` +
+            `job ${(r.jobMs / 1000).toFixed(2)} s; ${rate(r.customers, r.scoreMs)} customers/s in phase 2, ${rate(r.customers, r.jobMs)} over the job; load ${load()}`,
+        );
+      }
     }
     if (withWorker) {
       // The in-process worker gets its own table on the same DynamoDB Local, seeded alike.
@@ -434,20 +438,24 @@ async function benchStack(customers: number, withWorker: boolean): Promise<void>
       printPass('first', report.first);
       printPass('rerun', report.rerun);
     }
-    say(`${reportMark}${JSON.stringify({ first, rerun })}`);
+    say(`${reportMark}${JSON.stringify(passes)}`);
   } finally {
     await stack.stop();
   }
 }
 
 async function benchSize(customers: number, runs: number): Promise<void> {
+  if (args['worker-only']) {
+    await runChild(['--stack', '--customers', String(customers), '--with-worker', '--worker-only']);
+    return;
+  }
   const firsts: StackRescore[] = [];
   const reruns: StackRescore[] = [];
   for (let run = 0; run < runs; run += 1) {
     say(`   stack ${run + 1} of ${runs}:`);
     const withWorker = run === 0 && customers <= Number(args['worker-up-to']);
     const childArgs = ['--stack', '--customers', String(customers), ...(withWorker ? ['--with-worker'] : [])];
-    const { first, rerun } = await runChild<{ first: StackRescore; rerun: StackRescore }>(childArgs);
+    const { first, rerun } = (await runChild<{ first: StackRescore; rerun: StackRescore } | null>(childArgs))!;
     firsts.push(first);
     reruns.push(rerun);
   }
@@ -464,9 +472,9 @@ async function benchSize(customers: number, runs: number): Promise<void> {
 
 async function main(): Promise<void> {
   if (args.worker) return runWorker();
-  if (args.stack) return benchStack(Number(args.customers), args['with-worker']);
+  if (args.stack) return benchStack(Number(args.customers), args['with-worker'], !args['worker-only']);
   say(`node ${process.version}, asOf ${asOf}, seed ${seed}, history ${historyStart} to ${historyEnd}, load ${load()}`);
-  await pureScoring();
+  if (!args['worker-only']) await pureScoring();
   const largeFrom = Number(args['large-from']);
   for (const size of args.sizes.split(',').map(Number)) {
     const runs = size >= largeFrom ? Number(args['runs-large']) : Number(args.runs);
