@@ -478,7 +478,8 @@ async function main(): Promise<void> {
   const largeFrom = Number(args['large-from']);
   for (const size of args.sizes.split(',').map(Number)) {
     const runs = size >= largeFrom ? Number(args['runs-large']) : Number(args.runs);
-    say(`\n1-3. ${size} customers through the local stack (${runs} fresh stack${runs > 1 ? 's' : ''}), load ${load()}`);
+    const what = args['worker-only'] ? 'the in-process worker alone, beside a fresh stack' : `through the local stack (${runs} fresh stack${runs > 1 ? 's' : ''})`;
+    say(`\n1-3. ${size} customers, ${what}, load ${load()}`);
     await benchSize(size, runs);
   }
 }
