@@ -48,6 +48,11 @@ describe('Function: conversionUplift', () => {
     expect(width(10_000)).toBeLessThan(0.03);
   });
 
+  it('keeps the ends inside [-1, 1] where rounding would push them past (a case fast-check found)', () => {
+    expect(conversionUplift(of(4176, 4176), of(0, 1)).ci![1]).toBe(1);
+    expect(conversionUplift(of(0, 1), of(4176, 4176)).ci![0]).toBe(-1);
+  });
+
   it('keeps the interval within [-1, 1] around the uplift (property)', () => {
     const group = fc.integer({ min: 1, max: 5000 }).chain((total) => fc.record({ converted: fc.integer({ min: 0, max: total }), total: fc.constant(total) }));
     fc.assert(

@@ -30,9 +30,11 @@ export function conversionUplift(treated: Conversions, holdout: Conversions): Co
     treated: treatedRate,
     holdout: holdoutRate,
     uplift,
+    // Exactly, the interval lies within [-1, 1]; in floating point an end can
+    // overshoot by an ulp (100 % of 4,176 against 0 % of 1 gave 1.0000000000000002).
     ci: [
-      uplift - Math.hypot(treatedRate - treatedLow, holdoutHigh - holdoutRate),
-      uplift + Math.hypot(treatedHigh - treatedRate, holdoutRate - holdoutLow),
+      Math.max(-1, uplift - Math.hypot(treatedRate - treatedLow, holdoutHigh - holdoutRate)),
+      Math.min(1, uplift + Math.hypot(treatedHigh - treatedRate, holdoutRate - holdoutLow)),
     ],
   };
 }
