@@ -10,6 +10,7 @@ import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/li
 import { HuitouError } from '../shared/errors';
 import { capacityMeter, documentClient } from './dynamo-client';
 import type { ItemKey } from './dynamo-keys';
+import { itemsUnderPrefix } from './pagination';
 
 type Item = Record<string, unknown>;
 
@@ -132,23 +133,8 @@ export async function putBlob(tableName: string, put: BlobPut): Promise<boolean>
 }
 
 async function readChunks(tableName: string, key: ItemKey, head: ChunkedHead): Promise<Buffer | undefined> {
-  const parts: Uint8Array[] = [];
-  let startKey: Item | undefined;
-  do {
-    const page = await documentClient().send(
-      new QueryCommand({
-        TableName: tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': key.pk, ':prefix': `${key.sk}#${head.version}#` },
-        ConsistentRead: true,
-        ExclusiveStartKey: startKey,
-        ReturnConsumedCapacity: 'TOTAL',
-      }),
-    );
-    capacityMeter.record('read', page.ConsumedCapacity);
-    for (const item of page.Items ?? []) parts.push(item['data'] as Uint8Array);
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+  const chunks = await itemsUnderPrefix({ tableName, partition: key.pk, prefix: `${key.sk}#${head.version}#` });
+  const parts = chunks.map((item) => item['data'] as Uint8Array);
   const data = Buffer.concat(parts);
   return parts.length === head.chunks && data.byteLength === head.bytes ? data : undefined;
 }

@@ -1,43 +1,21 @@
 // Complaints in the customer's partition (so erasing a customer reaches them),
 // and the one question the sender asks of them: is one open?
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Complaint, ComplaintStore } from '../app/complaints';
 import { capacityMeter, documentClient } from './dynamo-client';
 import { customerItemPrefixes, customerPartition, itemKeys } from './dynamo-keys';
-
-type Item = Record<string, unknown>;
+import { itemsUnderPrefix, type Item } from './pagination';
 
 function complaintOf(item: Item): Complaint {
   const { pk: _pk, sk: _sk, ...complaint } = item;
   return complaint as unknown as Complaint;
 }
 
-/** Every complaint item of a customer, strongly consistent, page after page (a customer has few). */
-async function complaintItems(tableName: string, customerId: string, openOnly: boolean): Promise<Item[]> {
-  const items: Item[] = [];
-  let startKey: Item | undefined;
-  do {
-    const page = await documentClient().send(
-      new QueryCommand({
-        TableName: tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        FilterExpression: openOnly ? '#status = :open' : undefined,
-        ExpressionAttributeNames: openOnly ? { '#status': 'status' } : undefined,
-        ExpressionAttributeValues: {
-          ':pk': customerPartition(customerId),
-          ':prefix': customerItemPrefixes.complaint,
-          ...(openOnly ? { ':open': 'open' } : {}),
-        },
-        ConsistentRead: true,
-        ExclusiveStartKey: startKey,
-        ReturnConsumedCapacity: 'TOTAL',
-      }),
-    );
-    capacityMeter.record('read', page.ConsumedCapacity);
-    items.push(...(page.Items ?? []));
-    startKey = openOnly && items.length > 0 ? undefined : page.LastEvaluatedKey;
-  } while (startKey);
-  return items;
+/** A customer's complaint items, strongly consistent (a customer has few); with `openOnly`, the first open one at most. */
+function complaintItems(tableName: string, customerId: string, openOnly: boolean): Promise<Item[]> {
+  const prefix = customerItemPrefixes.complaint;
+  const open = { expression: '#status = :open', names: { '#status': 'status' }, values: { ':open': 'open' } };
+  return itemsUnderPrefix({ tableName, partition: customerPartition(customerId), prefix, ...(openOnly ? { filter: open, limit: 1 } : {}) });
 }
 
 /** Whether the customer has a complaint still open: the sender sends no promotion then. */

@@ -275,22 +275,36 @@ export async function listMergedPage(query: MergedListQuery, options: { cursor?:
   };
 }
 
-/** Items of one partition under a sort-key prefix, strongly consistent, in key order (or newest first), up to `limit`. */
+/**
+ * Items of one partition under a sort-key prefix, strongly consistent, in key
+ * order (or newest first), up to `limit`. A `filter` thins each page, so
+ * DynamoDB's own Limit is left off then and the loop stops once it has enough.
+ */
 export async function itemsUnderPrefix(
-  query: { tableName: string; partition: string; prefix: string; newestFirst?: boolean | undefined; limit?: number | undefined },
+  query: {
+    tableName: string;
+    partition: string;
+    prefix: string;
+    newestFirst?: boolean | undefined;
+    limit?: number | undefined;
+    filter?: ListQuery['filter'];
+  },
   db: DynamoDBDocumentClient = documentClient(),
 ): Promise<Item[]> {
   const items: Item[] = [];
+  const { filter, limit } = query;
   let startKey: Item | undefined;
   do {
     const page = await db.send(
       new QueryCommand({
         TableName: query.tableName,
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': query.partition, ':prefix': query.prefix },
+        FilterExpression: filter?.expression,
+        ExpressionAttributeNames: filter?.names,
+        ExpressionAttributeValues: { ':pk': query.partition, ':prefix': query.prefix, ...filter?.values },
         ConsistentRead: true,
         ScanIndexForward: !query.newestFirst,
-        Limit: query.limit === undefined ? undefined : query.limit - items.length,
+        Limit: limit === undefined || filter ? undefined : limit - items.length,
         ExclusiveStartKey: startKey,
         ReturnConsumedCapacity: 'TOTAL',
       }),
@@ -298,6 +312,6 @@ export async function itemsUnderPrefix(
     capacityMeter.record('read', page.ConsumedCapacity);
     items.push(...(page.Items ?? []));
     startKey = page.LastEvaluatedKey;
-  } while (startKey && (query.limit === undefined || items.length < query.limit));
-  return items;
+  } while (startKey && (limit === undefined || items.length < limit));
+  return limit === undefined ? items : items.slice(0, limit);
 }

@@ -3,14 +3,14 @@
 // and an order's profile write never overwrites a fresh score. Each write is
 // conditioned on the scores revision it read, and carries the events of its
 // transitions until they are published (an outbox).
-import { BatchGetCommand, GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { CustomerEvent, ScoreStore, StoredScore } from '../app/rescore';
 import { clvMinorOf, type CustomerScore, type Transition } from '../domain/scoring/customer-score';
 import { ConflictError } from '../shared/errors';
 import { capacityMeter, documentClient } from './dynamo-client';
 import { isConditionFailure } from './customer-store';
 import { customerItemPrefixes, customerPartition, itemKeys, scoreLists } from './dynamo-keys';
-import type { Item } from './pagination';
+import { itemsUnderPrefix, type Item } from './pagination';
 
 const storageFields = new Set(['pk', 'sk', 'scorePk', 'scoreSk', 'customerId', 'rev', 'pendingEvents', 'scoredAt']);
 
@@ -135,20 +135,13 @@ export interface ScoreTransitionRecord extends Transition {
 
 /** A customer's segment and stage transitions, newest first. */
 export async function transitionsOf(tableName: string, customerId: string, limit = 100): Promise<ScoreTransitionRecord[]> {
-  const result = await documentClient().send(
-    new QueryCommand({
-      TableName: tableName,
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-      ExpressionAttributeValues: { ':pk': customerPartition(customerId), ':prefix': customerItemPrefixes.transition },
-      ScanIndexForward: false,
-      Limit: limit,
-    }),
-  );
-  return (result.Items ?? []).map((item) => ({
-    kind: item.kind,
-    from: item.from ?? null,
-    to: item.to ?? null,
-    at: String(item.at),
-    asOf: String(item.asOf),
+  const partition = customerPartition(customerId);
+  const items = await itemsUnderPrefix({ tableName, partition, prefix: customerItemPrefixes.transition, newestFirst: true, limit });
+  return items.map((item) => ({
+    kind: item['kind'] as Transition['kind'],
+    from: (item['from'] as string | undefined) ?? null,
+    to: (item['to'] as string | undefined) ?? null,
+    at: String(item['at']),
+    asOf: String(item['asOf']),
   }));
 }
