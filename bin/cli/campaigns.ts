@@ -2,7 +2,6 @@
 // run them (create from a JSON file, move their status, preview, dry-run,
 // run, read the stats), and the customer-care records that hold mail back.
 import { readFile } from 'node:fs/promises';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { apiPath } from './client';
 import type { Command, CommandContext } from './commands';
 import { printJson, str } from './commands';
@@ -22,8 +21,8 @@ import {
   type RunJobView,
   type StatsView,
 } from './campaign-format';
+import { followJob } from './jobs';
 import { cell, formatDate } from './format';
-import { progressBar } from './progress';
 
 // ---- commands ----
 
@@ -146,21 +145,11 @@ const campaignsDryRun: Command = {
   },
 };
 
-/** How often --wait asks for the job. */
-const pollMs = 1000;
-
-async function waitForRun(ctx: CommandContext, jobId: string): Promise<RunJobView> {
-  const bar = progressBar(ctx, 'campaign run');
-  for (;;) {
-    const { body: job } = await ctx.client.get<RunJobView>(apiPath`/admin/jobs/${jobId}`);
+function waitForRun(ctx: CommandContext, jobId: string): Promise<RunJobView> {
+  return followJob<RunJobView>(ctx, jobId, 'campaign run', (job) => {
     const p = job.progress ?? {};
-    bar.update(p.shardsDone ?? 0, p.shardsTotal, `shards, ${job.status}: ${p.customers ?? 0} customers seen, ${p.queued ?? 0} sends queued`);
-    if (job.status === 'succeeded' || job.status === 'failed') {
-      bar.finish();
-      return job;
-    }
-    await sleep(pollMs);
-  }
+    return `shards, ${job.status}: ${p.customers ?? 0} customers seen, ${p.queued ?? 0} sends queued`;
+  });
 }
 
 const campaignsRun: Command = {

@@ -1,12 +1,10 @@
 // `huitou rescore`, `segments`, `model` and `model backtest`: the scores as
 // staff read them, and the job that makes them.
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Command, CommandContext } from './commands';
 import { printJson, str } from './commands';
-import { apiPath } from './client';
 import { CliError, UsageError } from './errors';
+import { followJob } from './jobs';
 import { cell, formatDate, keyValues, table } from './format';
-import { progressBar } from './progress';
 
 interface JobView {
   id: string;
@@ -27,24 +25,12 @@ interface SegmentRow {
 const percent = (share: number | null | undefined) => (share === null || share === undefined ? '' : `${(share * 100).toFixed(1)}%`);
 const fixed = (value: number | null | undefined, digits: number) => (value === null || value === undefined ? '' : value.toFixed(digits));
 
-/** How often --wait asks for the job. */
-const pollMs = 1000;
-
-async function waitForJob(ctx: CommandContext, jobId: string): Promise<JobView> {
-  const bar = progressBar(ctx, 'rescore');
-  const started = Date.now();
-  for (;;) {
-    const { body: job } = await ctx.client.get<JobView>(apiPath`/admin/jobs/${jobId}`);
+function waitForJob(ctx: CommandContext, jobId: string): Promise<JobView> {
+  return followJob<JobView>(ctx, jobId, 'rescore', (job, seconds) => {
     const p = job.progress ?? {};
-    const seconds = (Date.now() - started) / 1000;
     const rate = seconds > 0 && p.customersScored ? `${Math.round(p.customersScored / seconds)} customers/s` : '';
-    bar.update(p.shardsDone ?? 0, p.shardsTotal, `${p.phase ?? job.status} ${p.customersScored ?? 0} scored ${rate}`.trim());
-    if (job.status === 'succeeded' || job.status === 'failed') {
-      bar.finish();
-      return job;
-    }
-    await sleep(pollMs);
-  }
+    return `${p.phase ?? job.status} ${p.customersScored ?? 0} scored ${rate}`.trim();
+  });
 }
 
 const rescore: Command = {
